@@ -1,0 +1,88 @@
+package bus
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	vs "github.com/ringo-phone/ringo/telephony/valuespace"
+)
+
+func benchServer(b *testing.B) string {
+	b.Helper()
+	path := SocketPath(b.TempDir())
+	s, err := Listen(path, ServerOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return path
+}
+
+func benchDial(b *testing.B, path string) *Client {
+	b.Helper()
+	c, err := Dial(context.Background(), path, ClientOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	return c
+}
+
+// BenchmarkSetNotifyLatency measures one value-space Set by one connection
+// until a subscriber on another connection has the notification: the
+// median and 99th percentile are reported as p50-ns and p99-ns.
+func BenchmarkSetNotifyLatency(b *testing.B) {
+	path := benchServer(b)
+	pub, sub := benchDial(b, path), benchDial(b, path)
+	got := make(chan struct{}, 1)
+	ctx := context.Background()
+	if _, err := sub.Subscribe(ctx, "/Communications/Calls", func(bt vs.Batch) {
+		if !bt.Initial {
+			got <- struct{}{}
+		}
+	}); err != nil {
+		b.Fatal(err)
+	}
+	var lat []time.Duration
+	for i := 0; b.Loop(); i++ {
+		start := time.Now()
+		if err := pub.ApplyAsync(vs.SetOp("/Communications/Calls/1/state", vs.Int(int64(i)))); err != nil {
+			b.Fatal(err)
+		}
+		<-got
+		lat = append(lat, time.Since(start))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+}
+
+// BenchmarkQCopThroughput measures qcop messages posted by one connection
+// and delivered to a listener on another, pipelined; msgs/s is reported.
+func BenchmarkQCopThroughput(b *testing.B) {
+	path := benchServer(b)
+	snd, rcv := benchDial(b, path), benchDial(b, path)
+	ctx := context.Background()
+	done := make(chan struct{})
+	want := b.N
+	n := 0
+	if _, err := rcv.Listen(ctx, "QPE/Bench", func(d Delivery) {
+		n++
+		if n == want {
+			close(done)
+		}
+	}); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := snd.Post("QPE/Bench", "tone(QString)", vs.String("5")); err != nil {
+			b.Fatal(err)
+		}
+	}
+	<-done
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+}

@@ -1,0 +1,507 @@
+package bus
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	"github.com/ringo-phone/ringo/telephony/valuespace"
+)
+
+// SocketName is the file name of the bus socket in the runtime directory.
+const SocketName = "bus.sock"
+
+// SocketPath returns <runtime>/bus.sock.
+func SocketPath(runtime string) string { return filepath.Join(runtime, SocketName) }
+
+// SocketMode is the permission of the socket file: owner and group only.
+const SocketMode os.FileMode = 0o660
+
+// ServerOptions tune a Server; the zero value gives the defaults.
+type ServerOptions struct {
+	// MaxMessage is the largest payload accepted or sent (default
+	// MaxMessageSize).
+	MaxMessage int
+	// QueueLimit is how many bytes may wait unsent for one connection
+	// before it is dropped as a slow reader (default 4 MiB; never less
+	// than MaxMessage+4).
+	QueueLimit int
+	// Tree is the value space to serve (default: a new one).
+	Tree *valuespace.Tree
+	// Logger receives connection events (category "bus").
+	Logger *slog.Logger
+}
+
+// Server serves the value space and qcop channels on a listener. It owns
+// one goroutine accepting and two per connection; Close stops them all.
+type Server struct {
+	opts ServerOptions
+	tree *valuespace.Tree
+	log  *slog.Logger
+	ln   net.Listener
+	path string // socket file to remove on Close, if Listen created it
+
+	mu        sync.Mutex
+	conns     map[*conn]struct{}
+	listeners map[string]map[*conn]struct{}
+	nextOwner uint64
+	closed    bool
+
+	wg      sync.WaitGroup
+	done    chan struct{}
+	errOnce sync.Once
+	err     error
+}
+
+// Listen creates the socket at path with mode SocketMode and serves it.
+// A stale socket file (nobody listening) is replaced; a live one gives
+// ErrInUse. The socket appears at path only once its mode is set.
+func Listen(path string, opts ServerOptions) (*Server, error) {
+	if c, err := net.Dial("unix", path); err == nil {
+		c.Close()
+		return nil, fmt.Errorf("%w: %s", ErrInUse, path)
+	}
+	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+	os.Remove(tmp)
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: tmp, Net: "unix"})
+	if err != nil {
+		return nil, fmt.Errorf("bus: listen %s: %w", path, err)
+	}
+	ln.SetUnlinkOnClose(false)
+	if err := os.Chmod(tmp, SocketMode); err != nil {
+		ln.Close()
+		os.Remove(tmp)
+		return nil, fmt.Errorf("bus: chmod socket: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		ln.Close()
+		os.Remove(tmp)
+		return nil, fmt.Errorf("bus: place socket: %w", err)
+	}
+	s := NewServer(ln, opts)
+	s.path = path
+	return s, nil
+}
+
+// NewServer serves an existing listener, which the server then owns.
+func NewServer(ln net.Listener, opts ServerOptions) *Server {
+	if opts.MaxMessage <= 0 {
+		opts.MaxMessage = MaxMessageSize
+	}
+	if opts.QueueLimit <= 0 {
+		opts.QueueLimit = 4 << 20
+	}
+	opts.QueueLimit = max(opts.QueueLimit, opts.MaxMessage+4)
+	if opts.Tree == nil {
+		opts.Tree = valuespace.New()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		opts:      opts,
+		tree:      opts.Tree,
+		log:       opts.Logger.With("category", "bus"),
+		ln:        ln,
+		conns:     make(map[*conn]struct{}),
+		listeners: make(map[string]map[*conn]struct{}),
+		done:      make(chan struct{}),
+	}
+	s.wg.Add(1)
+	go s.accept()
+	return s
+}
+
+// Tree returns the served value space. The hosting process may use it
+// directly (as owner 0, which never disconnects).
+func (s *Server) Tree() *valuespace.Tree { return s.tree }
+
+// Addr returns the listener's address.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Done is closed when the server has stopped.
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Err returns why the server stopped: ErrClosed after Close, or the
+// accept error; nil while it runs.
+func (s *Server) Err() error {
+	select {
+	case <-s.done:
+		return s.err
+	default:
+		return nil
+	}
+}
+
+// Close stops accepting, disconnects every client (their entries vanish)
+// and waits for all goroutines. It is idempotent.
+func (s *Server) Close() error {
+	s.stop(ErrClosed)
+	s.wg.Wait()
+	return nil
+}
+
+func (s *Server) stop(err error) {
+	s.errOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		conns := make([]*conn, 0, len(s.conns))
+		for c := range s.conns {
+			conns = append(conns, c)
+		}
+		s.mu.Unlock()
+		s.ln.Close()
+		if s.path != "" {
+			os.Remove(s.path)
+		}
+		for _, c := range conns {
+			c.kill(ErrClosed)
+		}
+		s.err = err
+		close(s.done)
+	})
+}
+
+// Clients returns the connected clients' owner ids and names, by id.
+func (s *Server) Clients() []ClientInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]ClientInfo, 0, len(s.conns))
+	for c := range s.conns {
+		out = append(out, ClientInfo{Owner: c.owner, Name: c.name})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Owner < out[j].Owner })
+	return out
+}
+
+// ClientInfo describes a connected client.
+type ClientInfo struct {
+	Owner valuespace.Owner
+	Name  string
+}
+
+func (s *Server) accept() {
+	defer s.wg.Done()
+	for {
+		nc, err := s.ln.Accept()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			s.stop(fmt.Errorf("bus: accept: %w", err))
+			return
+		}
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			nc.Close()
+			return
+		}
+		s.nextOwner++
+		c := &conn{
+			s:     s,
+			nc:    nc,
+			owner: valuespace.Owner(s.nextOwner),
+			wake:  make(chan struct{}, 1),
+			quit:  make(chan struct{}),
+			subs:  make(map[uint64]func()),
+			chans: make(map[string]struct{}),
+		}
+		s.conns[c] = struct{}{}
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go c.serve()
+	}
+}
+
+// conn is one client connection: a reader goroutine (serve) that handles
+// requests in order, and a writer goroutine that drains the bounded queue.
+type conn struct {
+	s     *Server
+	nc    net.Conn
+	owner valuespace.Owner
+	name  string
+
+	mu     sync.Mutex
+	queue  [][]byte
+	queued int
+	dead   bool
+	cause  error
+	wake   chan struct{}
+	quit   chan struct{}
+
+	// Only the reader goroutine touches these.
+	subs  map[uint64]func()
+	chans map[string]struct{}
+}
+
+// enqueue queues a frame for the writer. It never blocks: a connection whose
+// queue would pass the limit is killed instead. Safe under the tree lock.
+func (c *conn) enqueue(frame []byte) {
+	c.mu.Lock()
+	if c.dead {
+		c.mu.Unlock()
+		return
+	}
+	if c.queued+len(frame) > c.s.opts.QueueLimit {
+		c.mu.Unlock()
+		c.kill(fmt.Errorf("%w: %d bytes waiting", ErrSlowReader, c.queued))
+		return
+	}
+	c.queue = append(c.queue, frame)
+	c.queued += len(frame)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (c *conn) send(m *Message) {
+	frame, err := AppendFrame(nil, m, c.s.opts.MaxMessage)
+	if err != nil {
+		// A reply too large for the wire (a huge snapshot): say so instead.
+		frame, _ = AppendFrame(nil, &Message{Op: OpReply, ID: m.ID, Name: err.Error()}, c.s.opts.MaxMessage)
+	}
+	c.enqueue(frame)
+}
+
+// kill marks the connection dead and closes the socket, which ends both
+// goroutines; the reader then cleans up. Idempotent.
+func (c *conn) kill(cause error) {
+	c.mu.Lock()
+	if c.dead {
+		c.mu.Unlock()
+		return
+	}
+	c.dead = true
+	c.cause = cause
+	c.queue = nil
+	c.mu.Unlock()
+	close(c.quit)
+	c.nc.Close()
+}
+
+func (c *conn) writer() {
+	defer c.s.wg.Done()
+	for {
+		select {
+		case <-c.quit:
+			return
+		case <-c.wake:
+		}
+		c.mu.Lock()
+		q := c.queue
+		c.queue = nil
+		c.queued = 0
+		c.mu.Unlock()
+		if len(q) == 0 {
+			continue
+		}
+		bufs := net.Buffers(q)
+		if _, err := bufs.WriteTo(c.nc); err != nil {
+			c.kill(fmt.Errorf("bus: write: %w", err))
+			return
+		}
+	}
+}
+
+func (c *conn) serve() {
+	defer c.s.wg.Done()
+	log := c.s.log.With("owner", uint64(c.owner))
+	r := bufio.NewReaderSize(c.nc, 64<<10)
+	err := c.handshake(r)
+	if err == nil {
+		log = log.With("client", c.name)
+		log.Debug("client connected")
+		c.s.wg.Add(1)
+		go c.writer()
+		var buf []byte
+		for err == nil {
+			var payload []byte
+			payload, err = ReadFrame(r, buf, c.s.opts.MaxMessage)
+			if err != nil {
+				break
+			}
+			if cap(payload) <= 64<<10 {
+				buf = payload // reuse small buffers, drop big ones
+			}
+			var m Message
+			if err = m.Unmarshal(payload); err != nil {
+				break
+			}
+			err = c.handle(&m)
+		}
+	}
+	c.kill(err)
+	c.mu.Lock()
+	cause := c.cause
+	c.mu.Unlock()
+	c.cleanup()
+	if errors.Is(cause, io.EOF) || errors.Is(cause, ErrClosed) {
+		log.Debug("client disconnected")
+	} else {
+		log.Warn("client dropped", "err", cause)
+	}
+}
+
+func (c *conn) handshake(r *bufio.Reader) error {
+	payload, err := ReadFrame(r, nil, 4096)
+	if err != nil {
+		return err
+	}
+	var m Message
+	if err := m.Unmarshal(payload); err != nil {
+		return fmt.Errorf("%w: %w", ErrHandshake, err)
+	}
+	if m.Op != OpHello {
+		return fmt.Errorf("%w: first message is %s", ErrHandshake, m.Op)
+	}
+	if m.Version != Version {
+		err := fmt.Errorf("%w: client speaks %d, server %d", ErrVersion, m.Version, Version)
+		// The socket buffer of a fresh connection holds this small frame.
+		f, _ := AppendFrame(nil, &Message{Op: OpReply, Name: err.Error()}, c.s.opts.MaxMessage)
+		c.nc.Write(f)
+		return err
+	}
+	c.name = m.Name
+	f, _ := AppendFrame(nil, &Message{Op: OpWelcome, Version: Version, Ref: uint64(c.owner)}, c.s.opts.MaxMessage)
+	_, err = c.nc.Write(f)
+	return err
+}
+
+func (c *conn) cleanup() {
+	for _, cancel := range c.subs {
+		cancel()
+	}
+	c.s.mu.Lock()
+	for ch := range c.chans {
+		delete(c.s.listeners[ch], c)
+		if len(c.s.listeners[ch]) == 0 {
+			delete(c.s.listeners, ch)
+		}
+	}
+	delete(c.s.conns, c)
+	c.s.mu.Unlock()
+	c.s.tree.RemoveOwner(c.owner)
+}
+
+// handle performs one request. Errors in the request are reported back;
+// only a protocol violation (a server-to-client op) ends the connection.
+func (c *conn) handle(m *Message) error {
+	reply := Message{Op: OpReply, ID: m.ID}
+	var err error
+	switch m.Op {
+	case OpSet:
+		err = c.s.tree.Set(c.owner, m.Path, m.Value)
+	case OpRemove:
+		err = c.s.tree.Remove(c.owner, m.Path)
+	case OpApply:
+		ops := make([]valuespace.Op, len(m.Changes))
+		for i, ch := range m.Changes {
+			ops[i] = valuespace.Op{Path: ch.Path, Value: ch.Value, Remove: ch.Removed}
+		}
+		err = c.s.tree.Apply(c.owner, ops...)
+	case OpGet:
+		reply.Value, reply.Found = c.s.tree.Get(m.Path)
+	case OpList:
+		reply.Names, err = c.s.tree.Children(m.Path)
+	case OpSnapshot:
+		var entries []valuespace.Entry
+		entries, err = c.s.tree.Snapshot(m.Path)
+		for _, e := range entries {
+			reply.Changes = append(reply.Changes, valuespace.Change{Path: e.Path, Value: e.Value})
+		}
+	case OpSubscribe:
+		err = c.subscribe(m.ID, m.Path)
+	case OpUnsubscribe:
+		if cancel, ok := c.subs[m.Ref]; ok {
+			cancel()
+			delete(c.subs, m.Ref)
+		}
+	case OpListen:
+		c.listen(m.Path, true)
+	case OpUnlisten:
+		c.listen(m.Path, false)
+	case OpSend:
+		reply.Count = c.s.deliver(c.owner, m)
+	default:
+		return fmt.Errorf("%w: client sent %s", ErrBadMessage, m.Op)
+	}
+	if err != nil {
+		reply.Name = err.Error()
+	} else if m.ID == 0 {
+		return nil
+	}
+	c.send(&reply)
+	return nil
+}
+
+func (c *conn) subscribe(id uint64, path string) error {
+	if id == 0 {
+		return fmt.Errorf("%w: subscription needs a request id", ErrBadMessage)
+	}
+	if _, dup := c.subs[id]; dup {
+		return fmt.Errorf("%w: subscription %d exists", ErrBadMessage, id)
+	}
+	cancel, err := c.s.tree.Subscribe(path, func(b valuespace.Batch) {
+		c.send(&Message{Op: OpNotify, Ref: id, Seq: b.Seq, Initial: b.Initial, Changes: b.Changes})
+	})
+	if err != nil {
+		return err
+	}
+	c.subs[id] = cancel
+	return nil
+}
+
+func (c *conn) listen(ch string, on bool) {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	if on {
+		if c.s.listeners[ch] == nil {
+			c.s.listeners[ch] = make(map[*conn]struct{})
+		}
+		c.s.listeners[ch][c] = struct{}{}
+		c.chans[ch] = struct{}{}
+		return
+	}
+	delete(c.s.listeners[ch], c)
+	if len(c.s.listeners[ch]) == 0 {
+		delete(c.s.listeners, ch)
+	}
+	delete(c.chans, ch)
+}
+
+// deliver sends a qcop message to every connection listening on its
+// channel and returns how many there were. The frame is encoded once.
+func (s *Server) deliver(from valuespace.Owner, m *Message) uint64 {
+	d := Message{Op: OpDeliver, Ref: uint64(from), Path: m.Path, Name: m.Name, Args: m.Args}
+	frame, err := AppendFrame(nil, &d, s.opts.MaxMessage)
+	if err != nil {
+		return 0
+	}
+	s.mu.Lock()
+	targets := make([]*conn, 0, len(s.listeners[m.Path]))
+	for c := range s.listeners[m.Path] {
+		targets = append(targets, c)
+	}
+	s.mu.Unlock()
+	for _, c := range targets {
+		c.enqueue(frame)
+	}
+	return uint64(len(targets))
+}
+
+// Publish sends a qcop message from the hosting process (owner 0) to the
+// channel's listeners and returns how many received it.
+func (s *Server) Publish(channel, name string, args ...valuespace.Value) int {
+	return int(s.deliver(0, &Message{Path: channel, Name: name, Args: args}))
+}
