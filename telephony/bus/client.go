@@ -610,13 +610,23 @@ func (c *Client) Listen(ctx context.Context, channel string, fn func(Delivery)) 
 }
 
 // Send delivers a message to every connection listening on channel
-// (including this one) and returns how many received it.
+// (including this one) and returns how many received it. A message for an
+// application channel (QPE/Application/...) that nobody listens on yet is
+// held by the server for the first listener; Send then returns 0 and a nil
+// error, and SendHeld tells the two cases apart.
 func (c *Client) Send(ctx context.Context, channel, name string, args ...valuespace.Value) (int, error) {
+	n, _, err := c.SendHeld(ctx, channel, name, args...)
+	return n, err
+}
+
+// SendHeld is Send that also reports whether the server held the message
+// for a future listener.
+func (c *Client) SendHeld(ctx context.Context, channel, name string, args ...valuespace.Value) (receivers int, held bool, err error) {
 	r, err := c.request(ctx, &Message{Op: OpSend, Path: channel, Name: name, Args: args})
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	return int(r.Count), nil
+	return int(r.Count), r.Found, nil
 }
 
 // Post queues a message for channel without waiting; it leaves after

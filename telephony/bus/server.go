@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/ringo-phone/ringo/telephony/valuespace"
@@ -51,6 +52,7 @@ type Server struct {
 	mu        sync.Mutex
 	conns     map[*conn]struct{}
 	listeners map[string]map[*conn]struct{}
+	held      map[string][][]byte // messages for application channels nobody listens on yet
 	nextOwner uint64
 	closed    bool
 
@@ -112,6 +114,7 @@ func NewServer(ln net.Listener, opts ServerOptions) *Server {
 		ln:        ln,
 		conns:     make(map[*conn]struct{}),
 		listeners: make(map[string]map[*conn]struct{}),
+		held:      make(map[string][][]byte),
 		done:      make(chan struct{}),
 	}
 	s.wg.Add(1)
@@ -432,7 +435,7 @@ func (c *conn) handle(m *Message) error {
 	case OpUnlisten:
 		c.listen(m.Path, false)
 	case OpSend:
-		reply.Count = c.s.deliver(c.owner, m)
+		reply.Count, reply.Found = c.s.deliver(c.owner, m)
 	default:
 		return fmt.Errorf("%w: client sent %s", ErrBadMessage, m.Op)
 	}
@@ -471,6 +474,10 @@ func (c *conn) listen(ch string, on bool) {
 		}
 		c.s.listeners[ch][c] = struct{}{}
 		c.chans[ch] = struct{}{}
+		for _, f := range c.s.held[ch] {
+			c.enqueue(f)
+		}
+		delete(c.s.held, ch)
 		return
 	}
 	delete(c.s.listeners[ch], c)
@@ -480,28 +487,49 @@ func (c *conn) listen(ch string, on bool) {
 	delete(c.chans, ch)
 }
 
+// Application channels: a message sent to a channel with this prefix while
+// nobody listens is held (up to HeldPerChannel messages, on up to
+// HeldChannels channels) and delivered to the first connection that listens,
+// as Qt Extended queued messages for an application that was not running
+// yet. This lets phoned send Telephony::start() right after launching an
+// agent.
+const (
+	ApplicationChannelPrefix = "QPE/Application/"
+	HeldPerChannel           = 32
+	HeldChannels             = 256
+)
+
 // deliver sends a qcop message to every connection listening on its
-// channel and returns how many there were. The frame is encoded once.
-func (s *Server) deliver(from valuespace.Owner, m *Message) uint64 {
+// channel and returns how many there were, and whether the message was
+// held for a future listener. The frame is encoded once.
+func (s *Server) deliver(from valuespace.Owner, m *Message) (n uint64, held bool) {
 	d := Message{Op: OpDeliver, Ref: uint64(from), Path: m.Path, Name: m.Name, Args: m.Args}
 	frame, err := AppendFrame(nil, &d, s.opts.MaxMessage)
 	if err != nil {
-		return 0
+		return 0, false
 	}
 	s.mu.Lock()
 	targets := make([]*conn, 0, len(s.listeners[m.Path]))
 	for c := range s.listeners[m.Path] {
 		targets = append(targets, c)
 	}
+	if len(targets) == 0 && strings.HasPrefix(m.Path, ApplicationChannelPrefix) {
+		q, exists := s.held[m.Path]
+		if len(q) < HeldPerChannel && (exists || len(s.held) < HeldChannels) {
+			s.held[m.Path] = append(q, frame)
+			held = true
+		}
+	}
 	s.mu.Unlock()
 	for _, c := range targets {
 		c.enqueue(frame)
 	}
-	return uint64(len(targets))
+	return uint64(len(targets)), held
 }
 
 // Publish sends a qcop message from the hosting process (owner 0) to the
 // channel's listeners and returns how many received it.
 func (s *Server) Publish(channel, name string, args ...valuespace.Value) int {
-	return int(s.deliver(0, &Message{Path: channel, Name: name, Args: args}))
+	n, _ := s.deliver(0, &Message{Path: channel, Name: name, Args: args})
+	return int(n)
 }

@@ -399,3 +399,28 @@ func TestCloseIdempotentAndErr(t *testing.T) {
 		t.Errorf("socket left behind")
 	}
 }
+
+func TestApplicationMessagesHeldUntilListen(t *testing.T) {
+	_, path := startServer(t, ServerOptions{})
+	phoned := dial(t, path, "phoned")
+	ctx := testCtx(t)
+	n, held, err := phoned.SendHeld(ctx, "QPE/Application/iaxagent", "Telephony::start()")
+	if err != nil || n != 0 || !held {
+		t.Fatalf("SendHeld before the agent runs = %d %v %v, want 0 held", n, held, err)
+	}
+	n, held, _ = phoned.SendHeld(ctx, "QPE/Communications/QPhoneCallProvider/Request/asterisk", "dial")
+	if n != 0 || held {
+		t.Errorf("SendHeld to a request channel = %d %v, want 0 and not held", n, held)
+	}
+	agent := dial(t, path, "iaxagent")
+	got := make(chan Delivery, 10)
+	if _, err := agent.Listen(ctx, "QPE/Application/iaxagent", func(d Delivery) { got <- d }); err != nil {
+		t.Fatal(err)
+	}
+	phoned.Send(ctx, "QPE/Application/iaxagent", "second")
+	for _, want := range []string{"Telephony::start()", "second"} {
+		if d := <-got; d.Name != want {
+			t.Errorf("delivery = %q, want %q", d.Name, want)
+		}
+	}
+}
