@@ -1,0 +1,421 @@
+package iax
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/ringo-phone/ringo/internal/clock"
+)
+
+// DefaultPort is the IANA port of IAX2.
+const DefaultPort = 4569
+
+// Retransmit tunes retransmission of full frames (RFC 5456 §7). The zero
+// value picks the defaults shown.
+type Retransmit struct {
+	// Initial is the timeout before an RTT has been measured (1 s).
+	Initial time.Duration
+	// Min and Max bound the timeout once an RTT is known (2×RTT), and Max
+	// caps the backoff that doubles it at each try (200 ms, 10 s).
+	Min, Max time.Duration
+	// Tries is how many times a frame is sent in all before the call or
+	// registration fails (5).
+	Tries int
+}
+
+func (r Retransmit) withDefaults() Retransmit {
+	if r.Initial <= 0 {
+		r.Initial = time.Second
+	}
+	if r.Min <= 0 {
+		r.Min = 200 * time.Millisecond
+	}
+	if r.Max <= 0 {
+		r.Max = 10 * time.Second
+	}
+	if r.Tries <= 0 {
+		r.Tries = 5
+	}
+	return r
+}
+
+// Config configures an Endpoint. The zero value is a client endpoint on
+// the wall clock.
+type Config struct {
+	// Clock drives every timer; tests pass a clock.Fake.
+	Clock clock.Clock
+	// Logger receives protocol logs with category=voip. Secrets are never
+	// logged. Nil discards.
+	Logger *slog.Logger
+	// Rand feeds call numbers, challenges and token keys (crypto/rand).
+	Rand io.Reader
+	// Retransmit tunes retransmission.
+	Retransmit Retransmit
+	// Server, when set, makes the endpoint answer REGREQ/REGREL and check
+	// calltokens and MD5 for incoming NEW (the embedded-peer role).
+	Server *ServerConfig
+	// IncomingQueue is how many incoming calls wait for Accept (16);
+	// more are rejected with congestion.
+	IncomingQueue int
+}
+
+// Endpoint is one UDP socket speaking IAX2: it owns the socket, the call
+// numbers, retransmission, and every registration and call on it. One
+// goroutine (the loop) owns all protocol state; the methods of Endpoint,
+// Call and Registration hand work to it, so they are safe for concurrent
+// use.
+type Endpoint struct {
+	conn net.PacketConn
+	cfg  Config
+	clk  clock.Clock
+	log  *slog.Logger
+	rtx  Retransmit
+
+	cmds      chan func()
+	in        chan inbound
+	closing   chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+	errMu     sync.Mutex
+	err       error
+
+	incoming chan *Call
+
+	// Owned by the loop.
+	sessions map[uint16]*session
+	byRemote map[remoteKey]*session
+	tokens   *tokenIssuer
+	registry map[string]*binding
+	regs     []*Registration
+	txbuf    []byte
+}
+
+type remoteKey struct {
+	peer netip.AddrPort
+	call uint16
+}
+
+type inbound struct {
+	from netip.AddrPort
+	at   time.Time
+	b    []byte
+}
+
+// Listen opens a UDP socket on addr ("127.0.0.1:0", ":4569") and starts an
+// endpoint on it. The endpoint closes the socket on Close.
+func Listen(ctx context.Context, addr string, cfg Config) (*Endpoint, error) {
+	var lc net.ListenConfig
+	conn, err := lc.ListenPacket(ctx, "udp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("iax: listen %s: %w", addr, err)
+	}
+	return New(conn, cfg), nil
+}
+
+// New starts an endpoint on conn, which it owns from now on.
+func New(conn net.PacketConn, cfg Config) *Endpoint {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.IncomingQueue <= 0 {
+		cfg.IncomingQueue = 16
+	}
+	e := &Endpoint{
+		conn:     conn,
+		cfg:      cfg,
+		clk:      cfg.Clock,
+		log:      cfg.Logger.With("category", "voip"),
+		rtx:      cfg.Retransmit.withDefaults(),
+		cmds:     make(chan func()),
+		in:       make(chan inbound, 64),
+		closing:  make(chan struct{}),
+		done:     make(chan struct{}),
+		incoming: make(chan *Call, cfg.IncomingQueue),
+		sessions: map[uint16]*session{},
+		byRemote: map[remoteKey]*session{},
+		registry: map[string]*binding{},
+		txbuf:    make([]byte, 4096),
+	}
+	if cfg.Server != nil {
+		e.tokens = newTokenIssuer(e.randBytes(32), e.clk)
+	}
+	e.wg.Add(2)
+	go e.readLoop()
+	go e.loop()
+	return e
+}
+
+// LocalAddr returns the socket's address.
+func (e *Endpoint) LocalAddr() netip.AddrPort {
+	if a, ok := e.conn.LocalAddr().(*net.UDPAddr); ok {
+		return a.AddrPort()
+	}
+	ap, _ := netip.ParseAddrPort(e.conn.LocalAddr().String())
+	return ap
+}
+
+// Done is closed when the endpoint has stopped.
+func (e *Endpoint) Done() <-chan struct{} { return e.done }
+
+// Err returns why the endpoint stopped: nil while running, ErrClosed
+// after Close, or the socket error that stopped it.
+func (e *Endpoint) Err() error {
+	e.errMu.Lock()
+	defer e.errMu.Unlock()
+	return e.err
+}
+
+// Close ends every call and registration (without signalling the peers),
+// closes the socket and waits for the endpoint's goroutines. It is
+// idempotent.
+func (e *Endpoint) Close() error {
+	e.stop(ErrClosed)
+	e.wg.Wait()
+	return nil
+}
+
+func (e *Endpoint) stop(err error) {
+	e.closeOnce.Do(func() {
+		e.errMu.Lock()
+		e.err = err
+		e.errMu.Unlock()
+		close(e.closing)
+		e.conn.Close()
+	})
+}
+
+func (e *Endpoint) readLoop() {
+	defer e.wg.Done()
+	buf := make([]byte, 65536)
+	for {
+		n, addr, err := e.conn.ReadFrom(buf)
+		if err != nil {
+			select {
+			case <-e.closing:
+			default:
+				e.stop(fmt.Errorf("iax: read: %w", err))
+			}
+			return
+		}
+		ua, ok := addr.(*net.UDPAddr)
+		if !ok {
+			continue
+		}
+		p := inbound{from: ua.AddrPort(), at: e.clk.Now(), b: append([]byte(nil), buf[:n]...)}
+		p.from = netip.AddrPortFrom(p.from.Addr().Unmap(), p.from.Port())
+		select {
+		case e.in <- p:
+		case <-e.closing:
+			return
+		}
+	}
+}
+
+func (e *Endpoint) loop() {
+	defer e.wg.Done()
+	defer close(e.done)
+	for {
+		select {
+		case p := <-e.in:
+			e.receive(p)
+		case f := <-e.cmds:
+			f()
+		case <-e.closing:
+			e.shutdown()
+			return
+		}
+	}
+}
+
+// shutdown ends every session with the endpoint's error.
+func (e *Endpoint) shutdown() {
+	err := e.Err()
+	for _, s := range e.sessions {
+		s.fail(err)
+	}
+	for _, r := range e.regs {
+		r.finish(err)
+	}
+	close(e.incoming)
+	for c := range e.incoming {
+		c.end(StateFailed, err)
+	}
+}
+
+// do runs f on the loop and waits for it.
+func (e *Endpoint) do(f func()) error {
+	ch := make(chan struct{})
+	select {
+	case e.cmds <- func() { f(); close(ch) }:
+	case <-e.closing:
+		return ErrClosed
+	}
+	select {
+	case <-ch:
+		return nil
+	case <-e.done:
+		return ErrClosed
+	}
+}
+
+// post queues f on the loop without waiting (timers use it).
+func (e *Endpoint) post(f func()) {
+	select {
+	case e.cmds <- f:
+	case <-e.closing:
+	}
+}
+
+// afterFunc runs f on the loop after d.
+func (e *Endpoint) afterFunc(d time.Duration, f func()) clock.Timer {
+	return e.clk.AfterFunc(d, func() { e.post(f) })
+}
+
+func (e *Endpoint) randBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(e.cfg.Rand, b); err != nil {
+		panic(fmt.Sprintf("iax: random source failed: %v", err))
+	}
+	return b
+}
+
+func (e *Endpoint) randUint32() uint32 { return binary.BigEndian.Uint32(e.randBytes(4)) }
+
+// allocCall picks a random free call number (2..32767; 1 is what
+// Asterisk answers calltoken requests from).
+func (e *Endpoint) allocCall() (uint16, error) {
+	if len(e.sessions) >= MaxCallNumber-2 {
+		return 0, ErrNoCallNumbers
+	}
+	for {
+		n := uint16(e.randUint32()%(MaxCallNumber-1)) + 2
+		if _, used := e.sessions[n]; !used {
+			return n, nil
+		}
+	}
+}
+
+// writeFrame marshals and sends a frame outside any session.
+func (e *Endpoint) writeTo(b []byte, to netip.AddrPort) {
+	if _, err := e.conn.WriteTo(b, net.UDPAddrFromAddrPort(to)); err != nil {
+		e.log.Debug("send failed", "to", to, "err", err)
+	}
+}
+
+func (e *Endpoint) sendRaw(f *FullFrame, to netip.AddrPort) {
+	n, err := f.MarshalTo(e.txbuf)
+	if err != nil {
+		e.log.Warn("cannot marshal frame", "frame", f.String(), "err", err)
+		return
+	}
+	e.log.Debug("tx", "to", to, "frame", f.String())
+	e.writeTo(e.txbuf[:n], to)
+}
+
+// receive demultiplexes one datagram.
+func (e *Endpoint) receive(p inbound) {
+	switch KindOf(p.b) {
+	case KindFull:
+		var f FullFrame
+		if err := f.Unmarshal(p.b); err != nil {
+			e.log.Debug("bad full frame", "from", p.from, "err", err)
+			return
+		}
+		e.log.Debug("rx", "from", p.from, "frame", f.String())
+		e.receiveFull(&f, p)
+	case KindMini:
+		var m MiniFrame
+		if err := m.Unmarshal(p.b); err != nil {
+			return
+		}
+		if s := e.byRemote[remoteKey{p.from, m.SourceCall}]; s != nil {
+			s.receiveMini(&m, p.at)
+		}
+	default:
+		e.log.Debug("ignored datagram", "from", p.from, "len", len(p.b))
+	}
+}
+
+func (e *Endpoint) receiveFull(f *FullFrame, p inbound) {
+	if f.DestCall != 0 {
+		s := e.sessions[f.DestCall]
+		if s == nil || (s.peer != p.from) {
+			e.sendInval(f, p.from)
+			return
+		}
+		s.receiveFull(f, p.at)
+		return
+	}
+	// A new transaction, or a retransmission of one we already hold.
+	if s := e.byRemote[remoteKey{p.from, f.SourceCall}]; s != nil {
+		s.receiveFull(f, p.at)
+		return
+	}
+	if f.Type != FrameIAX {
+		e.sendInval(f, p.from)
+		return
+	}
+	switch f.Command() {
+	case CmdPoke:
+		e.answerPoke(f, p)
+	case CmdPing:
+		e.sendRaw(&FullFrame{SourceCall: 1, DestCall: f.SourceCall, Timestamp: f.Timestamp, ISeq: f.OSeq + 1, Type: FrameIAX, Subclass: uint8(CmdPong)}, p.from)
+	case CmdNew:
+		e.receiveNew(f, p)
+	case CmdRegReq, CmdRegRel:
+		e.receiveRegistration(f, p)
+	case CmdAck, CmdInval, CmdCallToken, CmdVNAK:
+		// Nothing to answer.
+	default:
+		e.sendInval(f, p.from)
+	}
+}
+
+// sendInval tells the peer a call does not exist here.
+func (e *Endpoint) sendInval(f *FullFrame, to netip.AddrPort) {
+	if f.Type == FrameIAX {
+		switch f.Command() {
+		case CmdInval, CmdAck, CmdCallToken, CmdVNAK, CmdTxCnt, CmdTxAcc:
+			return
+		}
+	}
+	e.sendRaw(&FullFrame{
+		SourceCall: f.DestCall, DestCall: f.SourceCall, Timestamp: f.Timestamp,
+		OSeq: f.ISeq, ISeq: f.OSeq + 1, Type: FrameIAX, Subclass: uint8(CmdInval),
+	}, to)
+}
+
+// answerPoke answers a POKE with a PONG from a short-lived call that
+// waits for the peer's ACK.
+func (e *Endpoint) answerPoke(f *FullFrame, p inbound) {
+	s, err := e.newSession(p.from, pokeHandler{})
+	if err != nil {
+		return
+	}
+	s.remote = f.SourceCall
+	s.iseq = f.OSeq + 1
+	e.byRemote[remoteKey{p.from, f.SourceCall}] = s
+	s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdPong), Timestamp: f.Timestamp}, true)
+}
+
+type pokeHandler struct{}
+
+func (pokeHandler) onFrame(*session, *FullFrame)    {}
+func (pokeHandler) onMini(*session, uint32, []byte) {}
+func (pokeHandler) onFail(*session, error)          {}
+func (pokeHandler) onIdle(s *session)               { s.close() }

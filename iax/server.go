@@ -1,0 +1,405 @@
+package iax
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/ringo-phone/ringo/internal/clock"
+)
+
+// User is an account of the embedded peer.
+type User struct {
+	Name, Secret string
+	// NoCallToken lets this user skip the calltoken round (for clients
+	// that predate calltokens, such as libiax2). Tokens are required by
+	// default, as in Asterisk.
+	NoCallToken bool
+	// CallerName and CallerNumber are sent back in REGACK.
+	CallerName, CallerNumber string
+}
+
+// ServerConfig turns on the server role of an endpoint.
+type ServerConfig struct {
+	// Users looks an account up by name. It runs on the endpoint's loop
+	// and must not block.
+	Users func(name string) (User, bool)
+	// Refresh is granted when a client asks for nothing (60 s); requests
+	// are clamped to [MinRefresh, MaxRefresh] (10 s, 3600 s).
+	Refresh, MinRefresh, MaxRefresh time.Duration
+	// AllowGuests accepts NEW without a USERNAME (no authentication), as
+	// a handset does when Asterisk calls it. Calls naming an unknown user
+	// are always rejected.
+	AllowGuests bool
+	// OnRegister, if set, is told about every registration change
+	// (registered false: released or expired). It runs on the loop and
+	// must not block.
+	OnRegister func(user string, addr netip.AddrPort, registered bool)
+}
+
+func (sc *ServerConfig) lookup(name string) (*User, bool) {
+	if sc == nil || sc.Users == nil || name == "" {
+		return nil, false
+	}
+	u, ok := sc.Users(name)
+	if !ok {
+		return nil, false
+	}
+	return &u, true
+}
+
+// Binding is a registered user as the registrar holds it.
+type Binding struct {
+	User    string
+	Addr    netip.AddrPort
+	Expires time.Time
+}
+
+type binding struct {
+	Binding
+	timer clock.Timer
+}
+
+// Lookup returns where a user is registered.
+func (e *Endpoint) Lookup(user string) (netip.AddrPort, bool) {
+	var (
+		a  netip.AddrPort
+		ok bool
+	)
+	_ = e.do(func() {
+		if b := e.registry[user]; b != nil {
+			a, ok = b.Addr, true
+		}
+	})
+	return a, ok
+}
+
+// Registrations lists the current bindings.
+func (e *Endpoint) Registrations() []Binding {
+	var out []Binding
+	_ = e.do(func() {
+		for _, b := range e.registry {
+			out = append(out, b.Binding)
+		}
+	})
+	return out
+}
+
+// Accept waits for the next incoming call. Incoming calls have already
+// been sent ACCEPT and RINGING; answer with Answer, refuse with Reject.
+func (e *Endpoint) Accept(ctx context.Context) (*Call, error) {
+	select {
+	case c, ok := <-e.incoming:
+		if !ok {
+			return nil, ErrClosed
+		}
+		return c, nil
+	case <-e.closing:
+		return nil, ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// replyFromNowhere answers a transaction opener without creating a call,
+// from call number 1 as Asterisk does.
+func (e *Endpoint) replyFromNowhere(f *FullFrame, to netip.AddrPort, cmd Command, ies IEs) {
+	e.sendRaw(&FullFrame{SourceCall: 1, DestCall: f.SourceCall, Timestamp: f.Timestamp,
+		ISeq: f.OSeq + 1, Type: FrameIAX, Subclass: uint8(cmd), IEs: ies}, to)
+}
+
+// tokenOK runs the server side of the calltoken round for a NEW, REGREQ
+// or REGREL. Without the IE the peer cannot do calltokens: it is refused
+// with rej. An empty IE is answered with a fresh token. A token that does
+// not verify is dropped.
+func (e *Endpoint) tokenOK(f *FullFrame, from netip.AddrPort, user *User, rej Command) bool {
+	if e.tokens == nil || (user != nil && user.NoCallToken) {
+		return true
+	}
+	ie, has := f.IEs.Get(IECallToken)
+	switch {
+	case !has:
+		e.replyFromNowhere(f, from, rej, nil)
+	case len(ie.Data) == 0:
+		var ies IEs
+		ies.AddString(IECallToken, e.tokens.issue(from))
+		e.replyFromNowhere(f, from, CmdCallToken, ies)
+	case !e.tokens.valid(from, string(ie.Data)):
+		e.log.Info("invalid calltoken", "from", from, "command", f.Command())
+	default:
+		return true
+	}
+	return false
+}
+
+// challenge returns a fresh MD5 challenge.
+func (e *Endpoint) challenge() string {
+	return strconv.FormatUint(uint64(e.randUint32()%1000000000), 10)
+}
+
+// openIncoming starts a session for a transaction the peer opened with f.
+func (e *Endpoint) openIncoming(f *FullFrame, from netip.AddrPort, h handler) (*session, error) {
+	s, err := e.newSession(from, h)
+	if err != nil {
+		return nil, err
+	}
+	s.setRemote(f.SourceCall)
+	s.iseq = f.OSeq + 1
+	s.stats.FramesReceived++
+	return s, nil
+}
+
+// receiveNew handles an incoming NEW.
+func (e *Endpoint) receiveNew(f *FullFrame, p inbound) {
+	sc := e.cfg.Server
+	user, known := sc.lookup(f.IEs.String(IEUsername))
+	if !e.tokenOK(f, p.from, user, CmdReject) {
+		return
+	}
+	if sc != nil && !known && (f.IEs.String(IEUsername) != "" || !sc.AllowGuests) {
+		var ies IEs
+		ies.AddString(IECause, "No authority found")
+		ies.AddUint8(IECauseCode, CauseFacilityRejected)
+		e.replyFromNowhere(f, p.from, CmdReject, ies)
+		return
+	}
+	c := newCall(e, true)
+	s, err := e.openIncoming(f, p.from, c)
+	if err != nil {
+		var ies IEs
+		ies.AddString(IECause, "Congestion")
+		ies.AddUint8(IECauseCode, CauseCongestion)
+		e.replyFromNowhere(f, p.from, CmdReject, ies)
+		return
+	}
+	c.s = s
+	c.formats = e.formats()
+	c.mu.Lock()
+	c.info.Peer, c.info.LocalCall, c.info.RemoteCall = p.from, s.local, f.SourceCall
+	c.info.Called = f.IEs.String(IECalledNumber)
+	c.info.Context = f.IEs.String(IECalledContext)
+	c.info.CallingNumber = f.IEs.String(IECallingNumber)
+	c.info.CallingName = f.IEs.String(IECallingName)
+	c.info.Username = f.IEs.String(IEUsername)
+	c.info.Format = chooseFormat(f.IEs, c.formats)
+	c.mu.Unlock()
+	if c.info.Format == 0 {
+		c.refuse(s, "No common codec", CauseFacilityRejected, ErrNoCodec)
+		return
+	}
+	if user != nil && user.Secret != "" {
+		c.user, c.challenge = user, e.challenge()
+		g := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdAuthReq)}
+		g.IEs.AddUint16(IEAuthMethods, AuthMD5)
+		g.IEs.AddString(IEChallenge, c.challenge)
+		g.IEs.AddString(IEUsername, user.Name)
+		s.send(g, false)
+		return
+	}
+	c.acceptIncoming(s)
+}
+
+// formats is what this endpoint accepts for incoming calls.
+func (e *Endpoint) formats() []Format { return []Format{FormatULaw, FormatALaw} }
+
+// chooseFormat picks the caller's desired format when we have it, else
+// our first preference within its capability.
+func chooseFormat(ies IEs, ours []Format) Format {
+	want, capa := ies.Formats()
+	for _, f := range ours {
+		if f == want {
+			return f
+		}
+	}
+	for _, f := range ies.CodecPrefs() {
+		for _, o := range ours {
+			if f == o && capa&f != 0 {
+				return f
+			}
+		}
+	}
+	for _, f := range ours {
+		if capa&f != 0 {
+			return f
+		}
+	}
+	return 0
+}
+
+// acceptIncoming sends ACCEPT and RINGING and hands the call to Accept.
+func (c *Call) acceptIncoming(s *session) {
+	g := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdAccept)}
+	g.IEs.AddUint32(IEFormat, uint32(c.info.Format))
+	g.IEs.AddFormat2(IEFormat2, c.info.Format)
+	s.send(g, false)
+	c.mu.Lock()
+	c.state = StateIncoming
+	c.mu.Unlock()
+	c.emit(CallEvent{Type: EventState, State: StateIncoming})
+	s.send(&FullFrame{Type: FrameControl, Subclass: uint8(CtlRinging)}, false)
+	select {
+	case c.e.incoming <- c:
+	default:
+		c.refuse(s, "Congestion", CauseCongestion, fmt.Errorf("iax: too many calls waiting for Accept"))
+	}
+}
+
+// refuse rejects a call before the application has seen it.
+func (c *Call) refuse(s *session, cause string, code uint8, err error) {
+	f := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdReject)}
+	f.IEs.AddString(IECause, cause)
+	f.IEs.AddUint8(IECauseCode, code)
+	c.closeWith(s, f)
+	c.end(StateFailed, err)
+}
+
+// serverAuthRep checks the answer to our AUTHREQ.
+func (c *Call) serverAuthRep(s *session, f *FullFrame) {
+	if !c.info.Incoming || c.user == nil || c.authed {
+		return
+	}
+	c.authed = true
+	if !md5Check(c.challenge, c.user.Secret, f.IEs.String(IEMD5Result)) {
+		c.e.log.Info("call authentication failed", "user", c.user.Name, "from", s.peer)
+		c.refuse(s, "Authentication failed", CauseFacilityRejected, ErrAuth)
+		return
+	}
+	c.acceptIncoming(s)
+}
+
+// receiveRegistration handles a REGREQ or REGREL that opens a transaction.
+func (e *Endpoint) receiveRegistration(f *FullFrame, p inbound) {
+	if e.cfg.Server == nil {
+		var ies IEs
+		ies.AddString(IECause, "Not a registrar")
+		ies.AddUint8(IECauseCode, CauseFacilityRejected)
+		e.replyFromNowhere(f, p.from, CmdRegRej, ies)
+		return
+	}
+	user, _ := e.cfg.Server.lookup(f.IEs.String(IEUsername))
+	if !e.tokenOK(f, p.from, user, CmdRegRej) {
+		return
+	}
+	h := &regServer{user: user}
+	s, err := e.openIncoming(f, p.from, h)
+	if err != nil {
+		return
+	}
+	h.handle(s, f)
+}
+
+// regServer is the registrar's side of one REGREQ/REGREL transaction.
+type regServer struct {
+	user      *User
+	challenge string
+}
+
+func (h *regServer) onMini(*session, uint32, []byte) {}
+func (h *regServer) onFail(*session, error)          {}
+
+func (h *regServer) onFrame(s *session, f *FullFrame) {
+	if f.IsCommand(CmdRegReq) || f.IsCommand(CmdRegRel) {
+		h.handle(s, f)
+	}
+}
+
+func (h *regServer) handle(s *session, f *FullFrame) {
+	e := s.e
+	if h.user == nil {
+		h.reject(s, "Registration Refused")
+		return
+	}
+	if h.user.Secret != "" {
+		if h.challenge == "" {
+			h.challenge = e.challenge()
+			g := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdRegAuth)}
+			g.IEs.AddUint16(IEAuthMethods, AuthMD5)
+			g.IEs.AddString(IEChallenge, h.challenge)
+			g.IEs.AddString(IEUsername, h.user.Name)
+			s.send(g, false)
+			return
+		}
+		if !md5Check(h.challenge, h.user.Secret, f.IEs.String(IEMD5Result)) {
+			e.log.Info("registration authentication failed", "user", h.user.Name, "from", s.peer)
+			h.reject(s, "Registration Refused")
+			return
+		}
+	}
+	g := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdRegAck)}
+	g.IEs.AddString(IEUsername, h.user.Name)
+	g.IEs.AddDateTime(e.clk.Now())
+	if f.IsCommand(CmdRegRel) {
+		e.unbind(h.user.Name)
+	} else {
+		refresh := e.grant(f)
+		e.bind(h.user.Name, s.peer, refresh)
+		g.IEs.AddUint16(IERefresh, uint16(refresh/time.Second))
+		g.IEs.AddApparentAddr(s.peer)
+		if h.user.CallerNumber != "" {
+			g.IEs.AddString(IECallingNumber, h.user.CallerNumber)
+		}
+		if h.user.CallerName != "" {
+			g.IEs.AddString(IECallingName, h.user.CallerName)
+		}
+	}
+	s.send(g, false)
+	s.h = closingHandler{}
+}
+
+func (h *regServer) reject(s *session, cause string) {
+	g := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdRegRej)}
+	g.IEs.AddString(IECause, cause)
+	g.IEs.AddUint8(IECauseCode, CauseFacilityRejected)
+	s.send(g, false)
+	s.h = closingHandler{}
+}
+
+func (e *Endpoint) grant(f *FullFrame) time.Duration {
+	sc := e.cfg.Server
+	def, lo, hi := sc.Refresh, sc.MinRefresh, sc.MaxRefresh
+	if def <= 0 {
+		def = 60 * time.Second
+	}
+	if lo <= 0 {
+		lo = 10 * time.Second
+	}
+	if hi <= 0 {
+		hi = time.Hour
+	}
+	r := def
+	if v, err := f.IEs.Uint(IERefresh); err == nil && v > 0 {
+		r = time.Duration(v) * time.Second
+	}
+	return min(max(r, lo), hi)
+}
+
+func (e *Endpoint) bind(user string, addr netip.AddrPort, refresh time.Duration) {
+	if b := e.registry[user]; b != nil {
+		b.timer.Stop()
+	}
+	b := &binding{Binding: Binding{User: user, Addr: addr, Expires: e.clk.Now().Add(refresh)}}
+	// A little grace over the refresh, as registrars give.
+	b.timer = e.afterFunc(refresh+10*time.Second, func() {
+		if e.registry[user] == b {
+			e.unbind(user)
+		}
+	})
+	e.registry[user] = b
+	if fn := e.cfg.Server.OnRegister; fn != nil {
+		fn(user, addr, true)
+	}
+}
+
+func (e *Endpoint) unbind(user string) {
+	b := e.registry[user]
+	if b == nil {
+		return
+	}
+	b.timer.Stop()
+	delete(e.registry, user)
+	if fn := e.cfg.Server.OnRegister; fn != nil {
+		fn(user, b.Addr, false)
+	}
+}

@@ -1,0 +1,404 @@
+package iax
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/ringo-phone/ringo/internal/clock"
+)
+
+// handler is what a session carries: a call, a registration transaction,
+// a PONG. Its methods run on the loop.
+type handler interface {
+	// onFrame gets every in-order full frame that is not transport
+	// housekeeping (ACK, VNAK, INVAL, CALLTOKEN replies).
+	onFrame(s *session, f *FullFrame)
+	// onMini gets voice from mini frames, with the timestamp widened to 32
+	// bits.
+	onMini(s *session, ts uint32, payload []byte)
+	// onFail reports that the session died: retransmissions exhausted,
+	// INVAL from the peer, or the endpoint closing.
+	onFail(s *session, err error)
+}
+
+// idler is implemented by handlers that want to know when every frame
+// they sent has been acknowledged.
+type idler interface{ onIdle(s *session) }
+
+// session is one call number's reliable exchange with one peer (RFC 5456
+// §7): sequence numbers, timestamps, acknowledgement, retransmission.
+type session struct {
+	e      *Endpoint
+	local  uint16
+	remote uint16
+	peer   netip.AddrPort
+	start  time.Time
+	h      handler
+
+	oseq, iseq uint8
+	lastTS     uint32
+	pending    []*outFrame
+	srtt       time.Duration
+	closed     bool
+	sentInTurn bool
+
+	// first is the frame that opened the transaction, kept to resend it
+	// with a calltoken.
+	first *FullFrame
+
+	// Voice.
+	txVoiceTS, txFullVoiceTS uint32
+	txFormat                 Format
+	txVoiceStarted           bool
+	rxVoiceTS                uint32
+	rxFormat                 Format
+	rxVoiceStarted           bool
+
+	stats Stats
+	jit   jitterEstimator
+}
+
+type outFrame struct {
+	f      FullFrame
+	tries  int
+	sentAt time.Time
+	rto    time.Duration
+	timer  clock.Timer
+}
+
+// newSession allocates a call number.
+func (e *Endpoint) newSession(peer netip.AddrPort, h handler) (*session, error) {
+	n, err := e.allocCall()
+	if err != nil {
+		return nil, err
+	}
+	s := &session{e: e, local: n, peer: peer, start: e.clk.Now(), h: h}
+	e.sessions[n] = s
+	return s, nil
+}
+
+// close frees the call number and stops every timer. Idempotent.
+func (s *session) close() {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	for _, o := range s.pending {
+		o.timer.Stop()
+	}
+	s.pending = nil
+	delete(s.e.sessions, s.local)
+	if k := (remoteKey{s.peer, s.remote}); s.e.byRemote[k] == s {
+		delete(s.e.byRemote, k)
+	}
+}
+
+// fail closes the session and tells its handler.
+func (s *session) fail(err error) {
+	if s.closed {
+		return
+	}
+	s.close()
+	s.h.onFail(s, err)
+}
+
+// now returns milliseconds since the session started.
+func (s *session) now() uint32 {
+	return uint32(s.e.clk.Now().Sub(s.start) / time.Millisecond)
+}
+
+// nextTS is a timestamp for a new full frame: the session clock, kept
+// strictly increasing.
+func (s *session) nextTS() uint32 {
+	ts := s.now()
+	if ts <= s.lastTS {
+		ts = s.lastTS + 1
+	}
+	return ts
+}
+
+func (s *session) setRemote(n uint16) {
+	if s.remote == n {
+		return
+	}
+	if k := (remoteKey{s.peer, s.remote}); s.e.byRemote[k] == s {
+		delete(s.e.byRemote, k)
+	}
+	s.remote = n
+	if n != 0 {
+		s.e.byRemote[remoteKey{s.peer, n}] = s
+	}
+}
+
+// reliable reports whether a frame must be acknowledged by the peer.
+func reliable(f *FullFrame) bool {
+	if f.Type != FrameIAX {
+		return true
+	}
+	switch f.Command() {
+	case CmdAck, CmdInval, CmdVNAK, CmdTxCnt, CmdTxAcc, CmdCallToken:
+		return false
+	}
+	return true
+}
+
+// send fills in the header and sends f. A zero Timestamp is replaced by
+// the session clock. Reliable frames take the next sequence number and
+// are retransmitted until acknowledged; the timer is armed before the
+// write so that a fake clock always sees it.
+func (s *session) send(f *FullFrame, keepTS bool) {
+	if s.closed {
+		return
+	}
+	f.SourceCall, f.DestCall = s.local, s.remote
+	if !keepTS || f.Timestamp == 0 {
+		f.Timestamp = s.nextTS()
+	}
+	f.OSeq, f.ISeq = s.oseq, s.iseq
+	s.sentInTurn = true
+	if !reliable(f) {
+		s.e.sendRaw(f, s.peer)
+		return
+	}
+	if f.Timestamp > s.lastTS {
+		s.lastTS = f.Timestamp
+	}
+	s.oseq++
+	o := &outFrame{f: *f, tries: 1, sentAt: s.e.clk.Now(), rto: s.rto()}
+	o.f.IEs = append(IEs(nil), f.IEs...)
+	o.timer = s.e.afterFunc(o.rto, func() { s.retransmit(o) })
+	s.pending = append(s.pending, o)
+	s.stats.FramesSent++
+	s.e.sendRaw(f, s.peer)
+}
+
+func (s *session) rto() time.Duration {
+	r := s.e.rtx
+	if s.srtt == 0 {
+		return r.Initial
+	}
+	return min(max(2*s.srtt, r.Min), r.Max)
+}
+
+func (s *session) retransmit(o *outFrame) {
+	if s.closed || !s.isPending(o) {
+		return
+	}
+	if o.tries >= s.e.rtx.Tries {
+		s.fail(fmt.Errorf("%w: %v %v not acknowledged after %d tries", ErrTimeout, o.f.Type, subclassName(&o.f), o.tries))
+		return
+	}
+	o.tries++
+	o.rto = min(2*o.rto, s.e.rtx.Max)
+	o.f.Retransmitted = true
+	o.f.ISeq = s.iseq
+	o.timer = s.e.afterFunc(o.rto, func() { s.retransmit(o) })
+	s.stats.Retransmissions++
+	s.e.sendRaw(&o.f, s.peer)
+}
+
+func subclassName(f *FullFrame) string {
+	switch f.Type {
+	case FrameIAX:
+		return f.Command().String()
+	case FrameControl:
+		return f.Control().String()
+	}
+	return fmt.Sprint(f.Subclass)
+}
+
+func (s *session) isPending(o *outFrame) bool {
+	for _, p := range s.pending {
+		if p == o {
+			return true
+		}
+	}
+	return false
+}
+
+// seqBefore reports whether a comes before b in 8-bit sequence space.
+func seqBefore(a, b uint8) bool { return int8(a-b) < 0 }
+
+// ackUpTo drops every pending frame whose sequence number is before n
+// (the peer's ISeq: the next frame it expects).
+func (s *session) ackUpTo(n uint8, at time.Time) {
+	kept := s.pending[:0]
+	acked := false
+	for _, o := range s.pending {
+		if seqBefore(o.f.OSeq, n) {
+			o.timer.Stop()
+			acked = true
+			if o.tries == 1 {
+				s.rttSample(at.Sub(o.sentAt))
+			}
+			continue
+		}
+		kept = append(kept, o)
+	}
+	s.pending = kept
+	if acked && len(s.pending) == 0 {
+		if i, ok := s.h.(idler); ok {
+			i.onIdle(s)
+		}
+	}
+}
+
+func (s *session) rttSample(d time.Duration) {
+	if d < 0 {
+		return
+	}
+	if s.srtt == 0 {
+		s.srtt = max(d, time.Microsecond)
+	} else {
+		s.srtt = (7*s.srtt + d) / 8
+	}
+	s.stats.RTT = s.srtt
+}
+
+// resendFrom retransmits every pending frame from sequence n on (VNAK).
+func (s *session) resendFrom(n uint8) {
+	for _, o := range s.pending {
+		if !seqBefore(o.f.OSeq, n) {
+			o.f.Retransmitted = true
+			o.f.ISeq = s.iseq
+			s.stats.Retransmissions++
+			s.e.sendRaw(&o.f, s.peer)
+		}
+	}
+}
+
+// restartWithToken resends the opening frame with the calltoken the peer
+// handed out, as a fresh transaction: sequence numbers start again at 0.
+func (s *session) restartWithToken(token string) {
+	if s.first == nil {
+		return
+	}
+	for _, o := range s.pending {
+		o.timer.Stop()
+	}
+	s.pending = nil
+	s.oseq, s.iseq = 0, 0
+	s.setRemote(0)
+	f := *s.first
+	f.IEs = nil
+	for _, ie := range s.first.IEs {
+		if ie.Type == IECallToken {
+			ie = IE{Type: IECallToken, Data: []byte(token)}
+		}
+		f.IEs = append(f.IEs, ie)
+	}
+	s.first = nil
+	f.Timestamp = 0
+	s.send(&f, false)
+}
+
+// sendAck acknowledges f, echoing its timestamp.
+func (s *session) sendAck(f *FullFrame) {
+	s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdAck), Timestamp: f.Timestamp}, true)
+}
+
+// receiveFull handles a full frame addressed to this session.
+func (s *session) receiveFull(f *FullFrame, at time.Time) {
+	if f.IsCommand(CmdCallToken) {
+		s.restartWithToken(f.IEs.String(IECallToken))
+		return
+	}
+	if s.remote == 0 && f.SourceCall != 0 {
+		s.setRemote(f.SourceCall)
+	}
+	s.stats.FramesReceived++
+	s.ackUpTo(f.ISeq, at)
+	if s.closed {
+		return
+	}
+	if f.Type == FrameIAX {
+		switch f.Command() {
+		case CmdAck, CmdTxCnt, CmdTxAcc:
+			return
+		case CmdVNAK:
+			s.resendFrom(f.ISeq)
+			return
+		case CmdInval:
+			s.fail(fmt.Errorf("%w: INVAL from %v", ErrInvalidCall, s.peer))
+			return
+		}
+	}
+	if f.OSeq != s.iseq {
+		if seqBefore(f.OSeq, s.iseq) {
+			// Already seen: our ACK may have been lost.
+			s.stats.Duplicates++
+			s.sendAck(f)
+			return
+		}
+		// A gap: ask for everything from what we expect.
+		s.stats.OutOfOrder++
+		s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdVNAK), Timestamp: f.Timestamp}, true)
+		return
+	}
+	s.iseq++
+	s.sentInTurn = false
+	if f.Type == FrameVoice {
+		s.noteVoice(f.Timestamp, SubclassFormat(f.Subclass), at)
+	}
+	s.h.onFrame(s, f)
+	if !s.sentInTurn {
+		s.sendAck(f)
+	}
+}
+
+// receiveMini widens a mini frame's timestamp with the last full voice
+// frame's upper bits and hands the payload on.
+func (s *session) receiveMini(m *MiniFrame, at time.Time) {
+	if !s.rxVoiceStarted || s.closed {
+		return
+	}
+	ts := s.rxVoiceTS&0xffff0000 | uint32(m.Timestamp)
+	if ts+0x8000 < s.rxVoiceTS {
+		ts += 0x10000
+	}
+	s.noteVoice(ts, s.rxFormat, at)
+	s.h.onMini(s, ts, m.Payload)
+}
+
+func (s *session) noteVoice(ts uint32, f Format, at time.Time) {
+	s.stats.VoiceReceived++
+	if s.rxVoiceStarted {
+		if d := int64(ts) - int64(s.rxVoiceTS); d > 20 {
+			s.stats.VoiceLost += uint64(d/20 - 1)
+		}
+	}
+	s.jit.add(ts, at)
+	s.stats.Jitter = s.jit.value()
+	if !s.rxVoiceStarted || ts > s.rxVoiceTS {
+		s.rxVoiceTS = ts
+	}
+	s.rxVoiceStarted = true
+	s.rxFormat = f
+}
+
+// sendVoice sends one voice frame: a full frame first, whenever the
+// format changes and whenever the 16-bit mini timestamp would wrap; a mini
+// frame otherwise.
+func (s *session) sendVoice(f Format, payload []byte, ts uint32) error {
+	if s.closed {
+		return ErrHangup
+	}
+	s.stats.VoiceSent++
+	if !s.txVoiceStarted || f != s.txFormat || ts>>16 != s.txFullVoiceTS>>16 || ts < s.txFullVoiceTS {
+		sc, err := FormatSubclass(f)
+		if err != nil {
+			return err
+		}
+		s.txVoiceStarted, s.txFormat, s.txFullVoiceTS = true, f, ts
+		s.send(&FullFrame{Type: FrameVoice, Subclass: sc, Timestamp: ts, Payload: append([]byte(nil), payload...)}, true)
+		return nil
+	}
+	m := MiniFrame{SourceCall: s.local, Timestamp: uint16(ts), Payload: payload}
+	n, err := m.MarshalTo(s.e.txbuf)
+	if err != nil {
+		return err
+	}
+	s.e.writeTo(s.e.txbuf[:n], s.peer)
+	return nil
+}
