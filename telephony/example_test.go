@@ -9,7 +9,9 @@ import (
 	"github.com/ringo-phone/ringo/telephony/qcop"
 )
 
-type registration struct{ reg *telephony.NetworkRegistration }
+type registration struct {
+	reg *telephony.NetworkRegistration
+}
 
 func (r *registration) SetCurrentOperator(mode telephony.OperatorMode, id, tech string) {
 	r.reg.UpdateRegistrationState(telephony.RegistrationHome) // after the real work

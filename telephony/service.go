@@ -260,4 +260,3 @@ func (s *Service) Close() error {
 	s.log.Info("service closed")
 	return nil
 }
-
