@@ -256,3 +256,5 @@ func TestReplayWrongSecret(t *testing.T) {
 		t.Errorf("answer to retransmitted REGREJ = %v, want ACK i=2", again)
 	}
 }
+
+func udpAddr(a netip.AddrPort) *net.UDPAddr { return net.UDPAddrFromAddrPort(a) }
