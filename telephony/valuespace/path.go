@@ -22,7 +22,7 @@ func Clean(path string) (string, error) {
 		return "", fmt.Errorf("%w: %q is not absolute", ErrBadPath, path)
 	}
 	path = strings.TrimSuffix(path, "/")
-	if strings.Contains(path, "//") {
+	if strings.Contains(path, "//") || strings.HasSuffix(path, "/") {
 		return "", fmt.Errorf("%w: %q has an empty segment", ErrBadPath, path)
 	}
 	if strings.IndexByte(path, 0) >= 0 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -190,7 +191,9 @@ func TestParse(t *testing.T) {
 		{"Home", String("Home")},
 		{`"12"`, String("12")},
 		{"[Asterisk, Voice]", Strings("Asterisk", "Voice")},
-		{`["a,b"]`, Strings(`"a`, `b"`)},
+		{`["a,b", c]`, Strings("a,b", "c")},
+		{`[a,]`, String("[a,]")},
+		{`["a" b]`, String(`["a" b]`)},
 		{"[]", Strings()},
 	}
 	for _, c := range cases {
@@ -220,4 +223,50 @@ func BenchmarkGet(b *testing.B) {
 	for b.Loop() {
 		tr.Get("/Communications/QNetworkRegistration/asterisk/registrationState")
 	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"true", "12", "-3", "Home", `"12"`, "[Asterisk, Voice]", `["a,b", c]`, "[]", `"\x00"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v := Parse(s)
+		if !v.Valid() {
+			t.Fatalf("Parse(%q) is invalid", s)
+		}
+		if w := Parse(v.String()); !w.Equal(v) {
+			t.Fatalf("Parse(%q) = %v, but Parse of that = %v", s, v, w)
+		}
+	})
+}
+
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"/", "/a/b/", "a", "//", "/Communications/Calls/1/state"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := Clean(s)
+		if err != nil {
+			return
+		}
+		if again, err := Clean(c); err != nil || again != c {
+			t.Fatalf("Clean(Clean(%q)) = %q %v, want %q", s, again, err, c)
+		}
+		if c != "/" && (strings.HasSuffix(c, "/") || strings.Contains(c, "//")) {
+			t.Fatalf("Clean(%q) = %q", s, c)
+		}
+		tr := New()
+		if c != "/" {
+			if err := tr.Set(1, c, Int(1)); err != nil {
+				t.Fatalf("Set(Clean(%q)) = %v", s, err)
+			}
+			if _, ok := tr.Get(s); !ok {
+				t.Fatalf("Get(%q) after Set(%q) missing", s, c)
+			}
+			tr.RemoveOwner(1)
+			if names, _ := tr.Children("/"); len(names) != 0 {
+				t.Fatalf("tree not empty after RemoveOwner: %q", names)
+			}
+		}
+	})
 }

@@ -114,9 +114,10 @@ func (v Value) String() string {
 	return "<invalid>"
 }
 
-// Parse reads a value typed by a person: "true"/"false" are bools, decimal
-// integers are ints, [a, b] (items optionally quoted) is a string list, a
-// quoted string is a string, and anything else is taken as a plain string.
+// Parse reads a value typed by a person (vsexplorer set): "true"/"false"
+// are bools, decimal integers are ints, a Go-quoted string is a string,
+// [a, "b c"] is a string list (items bare words or Go-quoted), and
+// anything else is taken as a plain string. Parse(v.String()) equals v.
 func Parse(s string) Value {
 	switch s {
 	case "true":
@@ -132,21 +133,52 @@ func Parse(s string) Value {
 			return String(u)
 		}
 	}
-	if len(s) >= 2 && s[0] == '[' && s[len(s)-1] == ']' {
-		inner := strings.TrimSpace(s[1 : len(s)-1])
-		if inner == "" {
-			return Strings()
-		}
-		parts := strings.Split(inner, ",")
-		l := make([]string, len(parts))
-		for i, p := range parts {
-			p = strings.TrimSpace(p)
-			if u, err := strconv.Unquote(p); err == nil {
-				p = u
-			}
-			l[i] = p
-		}
+	if l, ok := parseList(s); ok {
 		return Strings(l...)
 	}
 	return String(s)
+}
+
+// parseList reads [item, item, ...] where an item is a Go-quoted string or
+// a bare word without commas, brackets or quotes.
+func parseList(s string) ([]string, bool) {
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, false
+	}
+	rest := strings.TrimSpace(s[1 : len(s)-1])
+	l := []string{}
+	for rest != "" {
+		var item string
+		if rest[0] == '"' {
+			q, err := strconv.QuotedPrefix(rest)
+			if err != nil {
+				return nil, false
+			}
+			item, _ = strconv.Unquote(q)
+			rest = rest[len(q):]
+		} else {
+			end := strings.IndexByte(rest, ',')
+			if end < 0 {
+				end = len(rest)
+			}
+			item = strings.TrimSpace(rest[:end])
+			if item == "" || strings.ContainsAny(item, "[]\"") {
+				return nil, false
+			}
+			rest = rest[end:]
+		}
+		l = append(l, item)
+		rest = strings.TrimSpace(rest)
+		if rest == "" {
+			break
+		}
+		if rest[0] != ',' {
+			return nil, false
+		}
+		rest = strings.TrimSpace(rest[1:])
+		if rest == "" {
+			return nil, false
+		}
+	}
+	return l, true
 }
