@@ -2,6 +2,8 @@ package bus
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"slices"
 	"testing"
 	"time"
@@ -85,4 +87,51 @@ func BenchmarkQCopThroughput(b *testing.B) {
 	}
 	<-done
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+}
+
+// BenchmarkSetNotifyCrossProcess measures, between this process and a
+// helper process, the round trip of two set→notification hops: this
+// process sets /bench/ping, the helper is notified and sets /bench/pong,
+// this process is notified. p50-ns and p99-ns are per round trip (two
+// hops); one hop is about half.
+func BenchmarkSetNotifyCrossProcess(b *testing.B) {
+	path := benchServer(b)
+	c := benchDial(b, path)
+	ctx := context.Background()
+	ready := make(chan struct{}, 1)
+	pong := make(chan int64, 1)
+	if _, err := c.Subscribe(ctx, "/bench", func(bt vs.Batch) {
+		for _, ch := range bt.Changes {
+			switch {
+			case ch.Path == "/bench/ready" && !ch.Removed:
+				ready <- struct{}{}
+			case ch.Path == "/bench/pong" && !ch.Removed:
+				n, _ := ch.Value.Int()
+				pong <- n
+			}
+		}
+	}); err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+	cmd.Env = append(os.Environ(), "RINGO_BUS_HELPER="+path, "RINGO_BUS_MODE=echo")
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	<-ready
+	var lat []time.Duration
+	for i := int64(0); b.Loop(); i++ {
+		start := time.Now()
+		if err := c.ApplyAsync(vs.SetOp("/bench/ping", vs.Int(i))); err != nil {
+			b.Fatal(err)
+		}
+		if got := <-pong; got != i {
+			b.Fatalf("pong %d, want %d", got, i)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
 }

@@ -3,7 +3,6 @@ package bus
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -454,8 +453,8 @@ func (s *Subscription) call(b valuespace.Batch) {
 	}
 }
 
-// Close stops the subscription; fn is not called after Close returns
-// (unless Close runs inside fn itself).
+// Close stops the subscription and waits until the server has dropped it;
+// fn is not called after Close returns (unless Close runs inside fn).
 func (s *Subscription) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -467,9 +466,9 @@ func (s *Subscription) Close() error {
 	s.c.mu.Lock()
 	delete(s.c.subs, s.id)
 	s.c.mu.Unlock()
-	err := s.c.post(&Message{Op: OpUnsubscribe, Ref: s.id})
-	if errors.Is(err, ErrClosed) || s.c.Err() != nil {
-		return nil
+	_, err := s.c.request(context.Background(), &Message{Op: OpUnsubscribe, Ref: s.id})
+	if s.c.Err() != nil {
+		return nil // the connection is gone, and the subscription with it
 	}
 	return err
 }
@@ -555,7 +554,7 @@ func (l *Listener) call(d Delivery) {
 }
 
 // Close stops listening; the last listener of a channel on this client
-// tells the server.
+// tells the server and waits until it has stopped delivering.
 func (l *Listener) Close() error {
 	l.mu.Lock()
 	if l.closed {
@@ -581,7 +580,7 @@ func (l *Listener) Close() error {
 	}
 	c.mu.Unlock()
 	if last {
-		if err := c.post(&Message{Op: OpUnlisten, Path: l.channel}); err != nil && c.Err() == nil {
+		if _, err := c.request(context.Background(), &Message{Op: OpUnlisten, Path: l.channel}); err != nil && c.Err() == nil {
 			return err
 		}
 	}

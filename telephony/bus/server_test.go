@@ -292,7 +292,10 @@ func TestClientThatNeverReadsIsDropped(t *testing.T) {
 	srv, path := startServer(t, ServerOptions{MaxMessage: 16 << 10, QueueLimit: 64 << 10})
 	good := dial(t, path, "good")
 	observer := dial(t, path, "observer")
-	events := watch(t, observer, "/")
+	// The observer watches only /bad: with queues this small, a subscriber
+	// of the big values would itself be dropped if the scheduler let it
+	// fall 64 KiB behind.
+	events := watch(t, observer, "/bad")
 	next(t, events)
 	bad := rawClient(t, path, "/bad/entry")
 	next(t, events)
@@ -331,18 +334,36 @@ func TestClientThatNeverReadsIsDropped(t *testing.T) {
 	}
 }
 
-// TestHelperProcess is not a test: TestKillNine runs the test binary as an
-// agent that publishes an entry and then waits to be killed.
+// TestHelperProcess is not a test: other tests run the test binary as a
+// separate bus client. RINGO_BUS_HELPER is the socket; RINGO_BUS_MODE says
+// what to do: "victim" publishes an entry and waits to be killed, "echo"
+// answers every /bench/ping value by setting /bench/pong to it.
 func TestHelperProcess(t *testing.T) {
 	path := os.Getenv("RINGO_BUS_HELPER")
 	if path == "" {
 		t.Skip("helper process only")
 	}
-	c, err := Dial(context.Background(), path, ClientOptions{Name: "victim"})
+	ctx := context.Background()
+	c, err := Dial(ctx, path, ClientOptions{Name: "helper"})
 	if err != nil {
 		os.Exit(2)
 	}
-	if err := c.Set(context.Background(), "/Communications/QNetworkRegistration/victim/registrationState", vs.String("Home")); err != nil {
+	switch os.Getenv("RINGO_BUS_MODE") {
+	case "echo":
+		_, err = c.Subscribe(ctx, "/bench/ping", func(b vs.Batch) {
+			for _, ch := range b.Changes {
+				if !ch.Removed && !b.Initial {
+					c.ApplyAsync(vs.SetOp("/bench/pong", ch.Value))
+				}
+			}
+		})
+		if err == nil {
+			err = c.Set(ctx, "/bench/ready", vs.Bool(true))
+		}
+	default:
+		err = c.Set(ctx, "/Communications/QNetworkRegistration/victim/registrationState", vs.String("Home"))
+	}
+	if err != nil {
 		os.Exit(3)
 	}
 	<-c.Done()
@@ -355,7 +376,7 @@ func TestKillNineEntriesVanish(t *testing.T) {
 	events := watch(t, console, "/Communications/QNetworkRegistration")
 	next(t, events)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
-	cmd.Env = append(os.Environ(), "RINGO_BUS_HELPER="+path)
+	cmd.Env = append(os.Environ(), "RINGO_BUS_HELPER="+path, "RINGO_BUS_MODE=victim")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
