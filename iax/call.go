@@ -1,6 +1,7 @@
 package iax
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"sync"
@@ -150,6 +151,7 @@ type Call struct {
 	done   chan struct{}
 
 	mu      sync.Mutex
+	changed chan struct{} // closed and replaced at each state change
 	state   CallState
 	err     error
 	info    CallInfo
@@ -172,7 +174,7 @@ type Call struct {
 }
 
 func newCall(e *Endpoint, incoming bool) *Call {
-	return &Call{e: e, events: make(chan CallEvent, 256), voice: make(chan Voice, 128), done: make(chan struct{}),
+	return &Call{e: e, events: make(chan CallEvent, 256), voice: make(chan Voice, 128), done: make(chan struct{}), changed: make(chan struct{}),
 		info: CallInfo{Incoming: incoming, Started: e.clk.Now()}}
 }
 
@@ -248,8 +250,49 @@ func (c *Call) setState(st CallState) {
 		return
 	}
 	c.state = st
+	close(c.changed)
+	c.changed = make(chan struct{})
 	c.mu.Unlock()
 	c.emit(CallEvent{Type: EventState, State: st})
+	if st == StateConnected && c.e.cfg.PingInterval > 0 {
+		c.schedulePing()
+	}
+}
+
+// schedulePing keeps a PING going while the call is up; the ACK it draws
+// (or the PONG's ISeq) gives an RTT sample.
+func (c *Call) schedulePing() {
+	c.e.afterFunc(c.e.cfg.PingInterval, func() {
+		if c.ended || c.s == nil || c.s.closed {
+			return
+		}
+		c.s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdPing)}, false)
+		c.schedulePing()
+	})
+}
+
+// Wait blocks until the call is connected (nil), has ended (its Err, or
+// ErrHangup after a local hangup), or ctx is done.
+func (c *Call) Wait(ctx context.Context) error {
+	for {
+		c.mu.Lock()
+		st, err, ch := c.state, c.err, c.changed
+		c.mu.Unlock()
+		switch {
+		case st == StateConnected:
+			return nil
+		case st.Final():
+			if err == nil {
+				err = ErrHangup
+			}
+			return err
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // end finishes the call (loop side).
@@ -260,6 +303,8 @@ func (c *Call) end(st CallState, err error) {
 	c.ended = true
 	c.mu.Lock()
 	c.state, c.err = st, err
+	close(c.changed)
+	c.changed = make(chan struct{})
 	if c.s != nil {
 		c.final = c.s.stats
 	}

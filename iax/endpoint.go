@@ -65,6 +65,12 @@ type Config struct {
 	// IncomingQueue is how many incoming calls wait for Accept (16);
 	// more are rejected with congestion.
 	IncomingQueue int
+	// Formats are the codecs accepted for incoming calls, in preference
+	// order (ulaw, alaw).
+	Formats []Format
+	// PingInterval is how often a connected call sends PING to measure
+	// the round trip (20 s); negative turns it off.
+	PingInterval time.Duration
 }
 
 // Endpoint is one UDP socket speaking IAX2: it owns the socket, the call
@@ -134,6 +140,12 @@ func New(conn net.PacketConn, cfg Config) *Endpoint {
 	}
 	if cfg.IncomingQueue <= 0 {
 		cfg.IncomingQueue = 16
+	}
+	if len(cfg.Formats) == 0 {
+		cfg.Formats = []Format{FormatULaw, FormatALaw}
+	}
+	if cfg.PingInterval == 0 {
+		cfg.PingInterval = 20 * time.Second
 	}
 	e := &Endpoint{
 		conn:     conn,
@@ -323,7 +335,9 @@ func (e *Endpoint) sendRaw(f *FullFrame, to netip.AddrPort) {
 		e.log.Warn("cannot marshal frame", "frame", f.String(), "err", err)
 		return
 	}
-	e.log.Debug("tx", "to", to, "frame", f.String())
+	if e.log.Enabled(context.Background(), slog.LevelDebug) {
+		e.log.Debug("tx", "to", to, "frame", f.String())
+	}
 	e.writeTo(e.txbuf[:n], to)
 }
 
@@ -336,7 +350,9 @@ func (e *Endpoint) receive(p inbound) {
 			e.log.Debug("bad full frame", "from", p.from, "err", err)
 			return
 		}
-		e.log.Debug("rx", "from", p.from, "frame", f.String())
+		if e.log.Enabled(context.Background(), slog.LevelDebug) {
+			e.log.Debug("rx", "from", p.from, "frame", f.String())
+		}
 		e.receiveFull(&f, p)
 	case KindMini:
 		var m MiniFrame

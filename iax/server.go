@@ -202,7 +202,7 @@ func (e *Endpoint) receiveNew(f *FullFrame, p inbound) {
 }
 
 // formats is what this endpoint accepts for incoming calls.
-func (e *Endpoint) formats() []Format { return []Format{FormatULaw, FormatALaw} }
+func (e *Endpoint) formats() []Format { return e.cfg.Formats }
 
 // chooseFormat picks the caller's desired format when we have it, else
 // our first preference within its capability.
@@ -234,10 +234,7 @@ func (c *Call) acceptIncoming(s *session) {
 	g.IEs.AddUint32(IEFormat, uint32(c.info.Format))
 	g.IEs.AddFormat2(IEFormat2, c.info.Format)
 	s.send(g, false)
-	c.mu.Lock()
-	c.state = StateIncoming
-	c.mu.Unlock()
-	c.emit(CallEvent{Type: EventState, State: StateIncoming})
+	c.setState(StateIncoming)
 	s.send(&FullFrame{Type: FrameControl, Subclass: uint8(CtlRinging)}, false)
 	select {
 	case c.e.incoming <- c:

@@ -248,6 +248,7 @@ func (s *session) rttSample(d time.Duration) {
 	if d < 0 {
 		return
 	}
+	s.stats.LastRTT = d
 	if s.srtt == 0 {
 		s.srtt = max(d, time.Microsecond)
 	} else {

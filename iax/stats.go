@@ -20,8 +20,10 @@ type Stats struct {
 	// Jitter is the interarrival jitter of received voice (RFC 3550
 	// estimator over the IAX timestamps).
 	Jitter time.Duration
-	// RTT is the smoothed round-trip time measured from ACKs.
-	RTT time.Duration
+	// RTT is the smoothed round-trip time (7/8 old + 1/8 new) measured
+	// from acknowledgements of frames sent once; LastRTT is the latest
+	// sample.
+	RTT, LastRTT time.Duration
 }
 
 // jitterEstimator follows RFC 3550 §6.4.1: J += (|D| - J)/16.

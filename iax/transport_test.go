@@ -232,7 +232,7 @@ func TestReliableDelivery(t *testing.T) {
 // Voice: mini frames between full frames, a full frame when the 16-bit
 // timestamp wraps, and the receiver widening mini timestamps across it.
 func TestVoiceTimestampWrap(t *testing.T) {
-	a := newAsterisk(t, Config{})
+	a := newAsterisk(t, Config{PingInterval: -1})
 	p := incomingCall(t, a)
 	a.clk.Advance(65480 * time.Millisecond)
 	var kinds []Kind
@@ -346,5 +346,27 @@ func TestCallControls(t *testing.T) {
 	}
 	if err := c.SendText("late"); !errors.Is(err, ErrInvalidState) {
 		t.Errorf("SendText after hangup = %v, want ErrInvalidState", err)
+	}
+}
+
+// A connected call pings every PingInterval; the answer gives the RTT.
+func TestPingMeasuresRTT(t *testing.T) {
+	a := newAsterisk(t, Config{PingInterval: 20 * time.Second})
+	p := incomingCall(t, a)
+	before := p.c.Stats().RTT
+	a.clk.Advance(20 * time.Second)
+	ping := a.recv()
+	if !ping.IsCommand(CmdPing) {
+		t.Fatalf("at 20s sent %v, want PING", ping)
+	}
+	a.advance(30 * time.Millisecond)
+	p.iseq = ping.OSeq + 1
+	p.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdPong), Timestamp: ping.Timestamp})
+	if ack := a.recv(); !ack.IsCommand(CmdAck) {
+		t.Fatalf("answer to PONG = %v, want ACK", ack)
+	}
+	st := p.c.Stats()
+	if want := (7*before + 30*time.Millisecond) / 8; st.LastRTT != 30*time.Millisecond || st.RTT != want {
+		t.Errorf("Stats() RTT, LastRTT = %v, %v; want %v, 30ms", st.RTT, st.LastRTT, want)
 	}
 }
