@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ringo-phone/ringo/telephony/valuespace"
 )
@@ -440,15 +441,11 @@ type Subscription struct {
 	c      *Client
 	id     uint64
 	fn     func(valuespace.Batch)
-	mu     sync.Mutex
-	closed bool
+	closed atomic.Bool
 }
 
 func (s *Subscription) call(b valuespace.Batch) {
-	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
-	if !closed {
+	if !s.closed.Load() {
 		s.fn(b)
 	}
 }
@@ -456,13 +453,9 @@ func (s *Subscription) call(b valuespace.Batch) {
 // Close stops the subscription and waits until the server has dropped it;
 // fn is not called after Close returns (unless Close runs inside fn).
 func (s *Subscription) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if s.closed.Swap(true) {
 		return nil
 	}
-	s.closed = true
-	s.mu.Unlock()
 	s.c.mu.Lock()
 	delete(s.c.subs, s.id)
 	s.c.mu.Unlock()
@@ -540,15 +533,11 @@ type Listener struct {
 	c       *Client
 	channel string
 	fn      func(Delivery)
-	mu      sync.Mutex
-	closed  bool
+	closed  atomic.Bool
 }
 
 func (l *Listener) call(d Delivery) {
-	l.mu.Lock()
-	closed := l.closed
-	l.mu.Unlock()
-	if !closed {
+	if !l.closed.Load() {
 		l.fn(d)
 	}
 }
@@ -556,13 +545,9 @@ func (l *Listener) call(d Delivery) {
 // Close stops listening; the last listener of a channel on this client
 // tells the server and waits until it has stopped delivering.
 func (l *Listener) Close() error {
-	l.mu.Lock()
-	if l.closed {
-		l.mu.Unlock()
+	if l.closed.Swap(true) {
 		return nil
 	}
-	l.closed = true
-	l.mu.Unlock()
 	c := l.c
 	c.mu.Lock()
 	ls := c.listeners[l.channel]
