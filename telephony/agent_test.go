@@ -260,6 +260,28 @@ func TestAgentThroughAllStates(t *testing.T) {
 	if svcs, err := h.mgr.Services(ctx); err != nil || len(svcs) != 0 {
 		t.Fatalf("Services before start = %q %v, want none", svcs, err)
 	}
+	serviceLists := make(chan string, 10)
+	if _, err := h.mgr.WatchServices(ctx, func(s []string) { serviceLists <- strings.Join(s, ",") }); err != nil {
+		t.Fatal(err)
+	}
+	regs := make(chan string, 20)
+	if _, err := h.mgr.WatchRegistration(ctx, "asterisk", func(r Registration, ok bool) {
+		regs <- fmt.Sprintf("%v %s %s", ok, r.State, r.Operator)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	expectString := func(ch chan string, want string) {
+		t.Helper()
+		select {
+		case got := <-ch:
+			if got != want {
+				t.Errorf("watched %q, want %q", got, want)
+			}
+		case <-ctx.Done():
+			t.Fatalf("nothing watched, want %q", want)
+		}
+	}
+	expectString(serviceLists, "")
 	// phoned starts the agent; the service appears in one batch.
 	if err := qcop.Send(ctx, h.phoned, qcop.Message{Channel: qcop.ApplicationChannel("testagent"), Name: qcop.TelephonyStart}); err != nil {
 		t.Fatal(err)
@@ -284,6 +306,8 @@ func TestAgentThroughAllStates(t *testing.T) {
 	if got := h.batchString(); got != want {
 		t.Fatalf("Initialize published\n%s\nwant\n%s", got, want)
 	}
+	expectString(serviceLists, "asterisk")
+	expectString(regs, "true None ")
 	if svcs, _ := h.mgr.Services(ctx); !slices.Equal(svcs, []string{"asterisk"}) {
 		t.Errorf("Services = %q, want [asterisk]", svcs)
 	}
@@ -329,6 +353,9 @@ func TestAgentThroughAllStates(t *testing.T) {
 			t.Errorf("registration batch = %q, want %q", got, w)
 		}
 	}
+	expectString(regs, "true Searching ")
+	expectString(regs, "true Searching pbx.example")
+	expectString(regs, "true Home pbx.example")
 	if r, err := h.mgr.Registration(ctx, "asterisk"); err != nil || r.State != RegistrationHome || r.Operator != "pbx.example" || r.Mode != OperatorModeAutomatic {
 		t.Errorf("Registration = %+v %v", r, err)
 	}
@@ -441,6 +468,8 @@ func TestAgentThroughAllStates(t *testing.T) {
 	if svcs, _ := h.mgr.Services(ctx); len(svcs) != 0 {
 		t.Errorf("Services after stop = %q", svcs)
 	}
+	expectString(serviceLists, "")
+	expectString(regs, "false None ")
 	if err := h.mgr.Hangup(ctx, "asterisk", "x", ScopeCallOnly); err == nil {
 		t.Errorf("request to a stopped service succeeded")
 	}
