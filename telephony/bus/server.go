@@ -34,6 +34,9 @@ type ServerOptions struct {
 	// before it is dropped as a slow reader (default 4 MiB; never less
 	// than MaxMessage+4).
 	QueueLimit int
+	// MaxClients is how many connections may be open at once (default
+	// 256); connections beyond it are closed at once.
+	MaxClients int
 	// Tree is the value space to serve (default: a new one).
 	Tree *valuespace.Tree
 	// Logger receives connection events (category "bus").
@@ -101,6 +104,9 @@ func NewServer(ln net.Listener, opts ServerOptions) *Server {
 		opts.QueueLimit = 4 << 20
 	}
 	opts.QueueLimit = max(opts.QueueLimit, opts.MaxMessage+4)
+	if opts.MaxClients <= 0 {
+		opts.MaxClients = 256
+	}
 	if opts.Tree == nil {
 		opts.Tree = valuespace.New()
 	}
@@ -207,6 +213,12 @@ func (s *Server) accept() {
 			s.mu.Unlock()
 			nc.Close()
 			return
+		}
+		if len(s.conns) >= s.opts.MaxClients {
+			s.mu.Unlock()
+			s.log.Warn("too many clients; connection refused", "max", s.opts.MaxClients)
+			nc.Close()
+			continue
 		}
 		s.nextOwner++
 		c := &conn{

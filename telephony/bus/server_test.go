@@ -265,7 +265,31 @@ func TestMisbehavingClientsAreDropped(t *testing.T) {
 			return f
 		}()},
 	}
+	endless := func(chunk []byte) func(net.Conn) {
+		return func(nc net.Conn) {
+			go func() {
+				for {
+					if _, err := nc.Write(chunk); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}
+	streams := []struct {
+		name  string
+		start func(net.Conn)
+	}{
+		{"endless zeros", endless(make([]byte, 64<<10))},
+		{"endless text", endless([]byte(strings.Repeat("y\n", 32<<10)))},
+	}
 	for _, c := range cases {
+		streams = append(streams, struct {
+			name  string
+			start func(net.Conn)
+		}{c.name, func(nc net.Conn) { nc.Write(c.send) }})
+	}
+	for _, c := range streams {
 		t.Run(c.name, func(t *testing.T) {
 			_, path := startServer(t, ServerOptions{})
 			good := dial(t, path, "good")
@@ -273,7 +297,7 @@ func TestMisbehavingClientsAreDropped(t *testing.T) {
 			next(t, events) // initial, empty
 			bad := rawClient(t, path, "/bad/entry")
 			next(t, events) // the bad client's entry appears
-			bad.Write(c.send)
+			c.start(bad)
 			waitRemoved(t, events, "/bad/entry")
 			// The bad client's socket is closed by the server.
 			if _, err := ReadFrame(bad, nil, MaxMessageSize); err == nil {
@@ -443,5 +467,24 @@ func TestApplicationMessagesHeldUntilListen(t *testing.T) {
 		if d := <-got; d.Name != want {
 			t.Errorf("delivery = %q, want %q", d.Name, want)
 		}
+	}
+}
+
+func TestMaxClientsAndPublish(t *testing.T) {
+	srv, path := startServer(t, ServerOptions{MaxClients: 1})
+	only := dial(t, path, "only")
+	ctx := testCtx(t)
+	if _, err := Dial(ctx, path, ClientOptions{Name: "second"}); err == nil {
+		t.Errorf("second client accepted beyond MaxClients 1")
+	}
+	got := make(chan Delivery, 1)
+	if _, err := only.Listen(ctx, "QPE/System", func(d Delivery) { got <- d }); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Publish("QPE/System", "shutdown()", vs.Int(3)); n != 1 {
+		t.Errorf("Publish reached %d, want 1", n)
+	}
+	if d := <-got; d.Name != "shutdown()" || d.From != 0 || len(d.Args) != 1 {
+		t.Errorf("delivery = %+v, want shutdown() from the host (0)", d)
 	}
 }
