@@ -512,7 +512,8 @@ func TestServiceWithoutCheckerIsReadyAfterInitialize(t *testing.T) {
 	h := newHarness(t)
 	ctx := h.ctx
 	svc := NewService(h.phoned, "voip")
-	svc.AddPresence(presenceImpl{})
+	impl := &presenceImpl{asked: make(chan string, 10)}
+	impl.p = svc.AddPresence(impl)
 	if ready, _, _ := h.mgr.Ready(ctx, "voip"); ready {
 		t.Errorf("ready before Initialize")
 	}
@@ -527,8 +528,78 @@ func TestServiceWithoutCheckerIsReadyAfterInitialize(t *testing.T) {
 	}
 }
 
-type presenceImpl struct{}
+// presenceImpl records requests and reports like a SIP agent would.
+type presenceImpl struct {
+	p     *Presence
+	asked chan string
+}
 
-func (presenceImpl) StartMonitoring(string) bool     { return true }
-func (presenceImpl) StopMonitoring(string) bool      { return true }
-func (presenceImpl) SetLocalPresence(PresenceStatus) {}
+func (i *presenceImpl) StartMonitoring(uri string) bool {
+	i.asked <- "start " + uri
+	i.p.UpdateMonitoredPresence(uri, PresenceAvailable)
+	return true
+}
+
+func (i *presenceImpl) StopMonitoring(uri string) bool {
+	i.asked <- "stop " + uri
+	return false
+}
+
+func (i *presenceImpl) SetLocalPresence(st PresenceStatus) {
+	i.asked <- "local " + st.String()
+	i.p.UpdateLocalPresence(st)
+}
+
+// operators answers the operator list with the one configured server.
+type operators struct {
+	reg atomic.Pointer[NetworkRegistration]
+}
+
+func (o *operators) SetCurrentOperator(OperatorMode, string, string) {}
+
+func (o *operators) RequestAvailableOperators() {
+	o.reg.Load().AvailableOperators([]AvailableOperator{{Availability: "Current", Name: "pbx", ID: "1", Technology: "IAX2"}})
+}
+
+func TestPresenceAndOperatorsOverTheBus(t *testing.T) {
+	h := newHarness(t)
+	ctx := h.ctx
+	svc := NewService(h.phoned, "voip")
+	impl := &presenceImpl{asked: make(chan string, 10)}
+	impl.p = svc.AddPresence(impl)
+	ops := &operators{}
+	ops.reg.Store(svc.AddNetworkRegistration(ops))
+	if err := svc.Initialize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.batch() // the initial publication
+	responses := make(chan string, 10)
+	show := func(m qcop.Message) { responses <- m.Name + " " + fmt.Sprint(m.Args) }
+	h.mgr.WatchResponses(ctx, PresenceInterface, "voip", show)
+	h.mgr.WatchResponses(ctx, NetworkRegistrationInterface, "voip", show)
+	expect := func(ch chan string, want string) {
+		t.Helper()
+		select {
+		case got := <-ch:
+			if got != want {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		case <-ctx.Done():
+			t.Fatalf("nothing, want %q", want)
+		}
+	}
+	h.mgr.StartMonitoring(ctx, "voip", "sip:bob@example.org")
+	expect(impl.asked, "start sip:bob@example.org")
+	expect(responses, `monitoredPresence ["sip:bob@example.org" "Available"]`)
+	expect(responses, `monitoringResult ["startMonitoring" "sip:bob@example.org" true]`)
+	h.mgr.StopMonitoring(ctx, "voip", "sip:bob@example.org")
+	expect(impl.asked, "stop sip:bob@example.org")
+	expect(responses, `monitoringResult ["stopMonitoring" "sip:bob@example.org" false]`)
+	h.mgr.SetLocalPresence(ctx, "voip", PresenceAvailable)
+	expect(impl.asked, "local Available")
+	if got := h.batchString(); got != `QPresence/voip/localPresence = "Available"` {
+		t.Errorf("presence batch = %q", got)
+	}
+	h.mgr.RequestAvailableOperators(ctx, "voip")
+	expect(responses, `availableOperators ["Current" "pbx" "1" "IAX2"]`)
+}
