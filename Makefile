@@ -1,0 +1,116 @@
+# Ringo's interface. `make run` and `make test` are the two commands a fresh
+# machine needs: each brings in `deps` first. See README.md.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+GO      ?= go
+BUILD   := build
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/ringo-phone/ringo/internal/version.Version=$(VERSION)
+
+# Root runs apt directly; anyone else goes through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -y -q \
+	--no-install-recommends -o DPkg::Lock::Timeout=120
+# Only the two architectures we use: other indexes can be mid-sync.
+APT_UPDATE := $(SUDO) apt-get update -q -o APT::Architectures=amd64,arm64
+
+# Host packages: QEMU and the kernel/module tool chain for the image;
+# tshark, pulseaudio and iaxmodem are the independent real parts the tests
+# check against; iproute2/util-linux give network namespaces.
+DEB_PACKAGES := qemu-system-arm kmod cpio xz-utils gcc-aarch64-linux-gnu make bc \
+	iproute2 util-linux tshark pulseaudio pulseaudio-utils iaxmodem
+
+KERNEL  := $(BUILD)/kernel/vmlinuz
+MODULES := $(BUILD)/kernel/modules.cpio
+IMAGE   := $(BUILD)/ringo.cpio
+ROOTFS  := $(BUILD)/ringo-root.cpio
+GO_SOURCES := $(shell find . -name '*.go' -not -path './build/*' 2>/dev/null) go.mod go.sum
+
+FUZZTIME   ?= 60s
+HIL_PKGS   := ./tools/hil/...
+UNIT_PKGS   = $(shell $(GO) list ./... | grep -v '/tools/hil')
+
+.PHONY: deps deps-apt deps-go kernel build image run test test-unit test-hil \
+	bench fuzz clean fmt-check
+
+## deps: Debian packages, Go modules and the Debian arm64 kernel (idempotent)
+deps: deps-apt deps-go kernel
+
+deps-apt:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	arm64=$$(dpkg --print-foreign-architectures | grep -qx arm64 && echo yes || echo no); \
+	if [ -n "$$missing" ] || [ $$arm64 = no ] || ! apt-cache show linux-image-arm64:arm64 >/dev/null 2>&1; then \
+		echo "deps: installing $${missing:-the arm64 package index}"; \
+		$(SUDO) dpkg --add-architecture arm64; \
+		$(APT_UPDATE); \
+		[ -z "$$missing" ] || $(APT_GET) install $$missing; \
+	else echo "deps: Debian packages present"; fi
+
+deps-go:
+	$(GO) mod download
+
+kernel: deps-apt
+	SUDO="$(SUDO)" bash initramfs/kernel.sh $(BUILD)/kernel
+
+## build: host binaries (firmware and tools) into build/
+build:
+	@mkdir -p $(BUILD)
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/ ./firmware/... ./tools/...
+
+## image: the arm64 initramfs (u-root + Ringo firmware + board modules)
+image: $(IMAGE)
+
+$(ROOTFS): $(GO_SOURCES) initramfs/mkuimage.yaml
+	@mkdir -p $(BUILD)
+	$$($(GO) tool -n u-root) -config-file initramfs/mkuimage.yaml -config ringo \
+		-go-extra-args=-ldflags='-s -w $(LDFLAGS)' -o $@.tmp
+	mv $@.tmp $@
+
+$(IMAGE): $(ROOTFS) $(MODULES)
+	cat $(ROOTFS) $(MODULES) > $@.tmp
+	mv $@.tmp $@
+
+$(MODULES) $(KERNEL):
+	$(MAKE) kernel
+
+## run: build the image and boot it with the serial console on this terminal
+run: deps image build
+	$(BUILD)/ringo-boot -kernel $(KERNEL) -initrd $(IMAGE)
+
+## test: everything CI runs
+test: deps image fmt-check test-unit test-hil
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## test-unit: go vet and the race-checked tests of everything but the HIL suite
+test-unit:
+	$(GO) vet ./...
+	RINGO_STRICT=1 $(GO) test -race -count=1 -timeout 15m $(UNIT_PKGS)
+
+## test-hil: boot the image in QEMU and check it over the serial console
+test-hil: image
+	RINGO_STRICT=1 $(GO) test -count=1 -timeout 15m -v $(HIL_PKGS) 2>&1 | \
+		grep -vE '^=== (RUN|PAUSE|CONT)'
+
+## bench: benchmarks and measured end-to-end runs (numbers for docs/PERFORMANCE.md)
+bench: deps image
+	$(GO) test -run '^$$' -bench . -benchmem $(UNIT_PKGS)
+	RINGO_BENCH=1 RINGO_STRICT=1 $(GO) test -count=1 -timeout 30m -v -run 'Bench' $(HIL_PKGS)
+
+## fuzz: every fuzz target for FUZZTIME each (default 60s)
+fuzz:
+	@for pkg in $(UNIT_PKGS); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,270 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ringo-phone/ringo/board"
+	"github.com/ringo-phone/ringo/internal/version"
+	"github.com/u-root/u-root/pkg/kmodule"
+	"golang.org/x/sys/unix"
+)
+
+func run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("uinit", flag.ContinueOnError)
+	boardName := fs.String("board", "", "board name (default: chosen by the device tree's compatible string)")
+	shell := fs.String("shell", "", "shell to hand the console to (default: /bin/defaultsh, then /bin/sh)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	console := openConsole()
+	defer console.Close()
+	log := slog.New(slog.NewTextHandler(console, nil)).With("category", "boot")
+
+	for _, err := range mountMissing() {
+		log.Error("mount", "err", err)
+	}
+
+	compat, cerr := board.ReadCompatible("/")
+	var b board.Board
+	var err error
+	if *boardName != "" {
+		b, err = board.ByName(*boardName)
+	} else if cerr == nil {
+		b, err = board.Lookup(compat)
+	} else {
+		err = cerr
+	}
+	if err != nil {
+		log.Error("no board description; continuing without board bring-up", "err", err)
+	} else {
+		loader, lerr := newModuleLoader()
+		if lerr != nil {
+			log.Error("module loader", "err", lerr)
+		} else {
+			rep := board.LoadModules(b, loader)
+			fmt.Fprintln(console, rep)
+		}
+		// configfs is a module on Debian kernels: mount it once it is loaded.
+		if err := mountIfMissing("configfs", "/sys/kernel/config", "configfs"); err != nil {
+			log.Error("mount", "err", err)
+		}
+		if b.Net != nil {
+			if err := bringUpNet(ctx, *b.Net); err != nil {
+				log.Error("network", "interface", b.Net.Interface, "err", err)
+			}
+		}
+	}
+
+	fmt.Fprintln(console, banner(compat))
+	return superviseShell(ctx, *shell, log)
+}
+
+// banner is the boot banner tests and people wait for.
+func banner(compat []string) string {
+	var u unix.Utsname
+	_ = unix.Uname(&u)
+	c := "none"
+	if len(compat) > 0 {
+		c = compat[0]
+	}
+	return fmt.Sprintf("Ringo %s kernel %s compatible %s up %.2fs",
+		version.Version, unix.ByteSliceToString(u.Release[:]), c, uptime())
+}
+
+func uptime() float64 {
+	b, err := os.ReadFile("/proc/uptime")
+	if err != nil {
+		return -1
+	}
+	var up float64
+	fmt.Sscan(string(b), &up)
+	return up
+}
+
+// openConsole opens the kernel console for writing. u-root's init hands
+// uinit a pipe as stdout, and what sits in a pipe when the machine powers
+// off is lost; the console device is written synchronously.
+func openConsole() *os.File {
+	f, err := os.OpenFile("/dev/console", os.O_WRONLY|unix.O_NOCTTY, 0)
+	if err != nil {
+		return os.Stdout
+	}
+	return f
+}
+
+type mount struct{ source, target, fstype string }
+
+var wanted = []mount{
+	{"proc", "/proc", "proc"},
+	{"sysfs", "/sys", "sysfs"},
+	{"devtmpfs", "/dev", "devtmpfs"},
+	{"devpts", "/dev/pts", "devpts"},
+	{"tmpfs", "/run", "tmpfs"},
+	{"tmpfs", "/tmp", "tmpfs"},
+}
+
+func mountMissing() []error {
+	var errs []error
+	for _, m := range wanted {
+		if err := mountIfMissing(m.source, m.target, m.fstype); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+func mountIfMissing(source, target, fstype string) error {
+	if mounted(target) {
+		return nil
+	}
+	if err := os.MkdirAll(target, 0o755); err != nil {
+		return err
+	}
+	if err := unix.Mount(source, target, fstype, 0, ""); err != nil {
+		return fmt.Errorf("mount %s on %s: %w", fstype, target, err)
+	}
+	return nil
+}
+
+func mounted(target string) bool {
+	f, err := os.Open("/proc/self/mounts")
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if fields := strings.Fields(s.Text()); len(fields) > 1 && fields[1] == target {
+			return true
+		}
+	}
+	return false
+}
+
+// moduleLoader loads modules from the image's /lib/modules/<release> with
+// u-root's modprobe library, and tells a missing module from a failed one.
+type moduleLoader struct {
+	prober *kmodule.Prober
+	have   map[string]bool // module names (with '-' as '_') the image has
+}
+
+func newModuleLoader() (*moduleLoader, error) {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return nil, err
+	}
+	rel := unix.ByteSliceToString(u.Release[:])
+	dep, err := os.ReadFile(filepath.Join("/lib/modules", rel, "modules.dep"))
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, line := range strings.Split(string(dep), "\n") {
+		path, _, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		name := filepath.Base(path)
+		name = name[:strings.Index(name, ".ko")+len(".ko")-3]
+		have[strings.ReplaceAll(name, "-", "_")] = true
+	}
+	p, err := kmodule.NewProber(kmodule.ProbeOpts{})
+	if err != nil {
+		return nil, err
+	}
+	return &moduleLoader{prober: p, have: have}, nil
+}
+
+func (l *moduleLoader) Probe(name, params string) error {
+	if !l.have[strings.ReplaceAll(name, "-", "_")] {
+		return fmt.Errorf("%w: %s", board.ErrModuleMissing, name)
+	}
+	return l.prober.Probe(name, params)
+}
+
+// bringUpNet sets a static address with u-root's ip command.
+func bringUpNet(ctx context.Context, n board.Net) error {
+	steps := [][]string{
+		{"ip", "link", "set", "lo", "up"},
+		{"ip", "link", "set", n.Interface, "up"},
+		{"ip", "addr", "add", n.Address, "dev", n.Interface},
+	}
+	if n.Gateway != "" {
+		steps = append(steps, []string{"ip", "route", "add", "default", "via", n.Gateway})
+	}
+	for _, s := range steps {
+		out, err := exec.CommandContext(ctx, s[0], s[1:]...).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%s: %w: %s", strings.Join(s, " "), err, strings.TrimSpace(string(out)))
+		}
+	}
+	return nil
+}
+
+// superviseShell runs the shell on the console's tty as a session leader
+// with job control, and starts it again when it exits, as a getty would.
+func superviseShell(ctx context.Context, shell string, log *slog.Logger) error {
+	if shell == "" {
+		for _, s := range []string{"/bin/defaultsh", "/bin/sh"} {
+			if _, err := os.Stat(s); err == nil {
+				shell = s
+				break
+			}
+		}
+	}
+	if shell == "" {
+		return errors.New("no shell in the image")
+	}
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		tty, err := openConsoleTTY()
+		if err != nil {
+			return err
+		}
+		cmd := exec.CommandContext(ctx, shell)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+		start := time.Now()
+		err = cmd.Run()
+		tty.Close()
+		if ctx.Err() != nil {
+			return nil
+		}
+		log.Info("shell exited; starting it again", "err", err)
+		if time.Since(start) > 5*time.Second {
+			backoff = 100 * time.Millisecond
+		} else if backoff < 5*time.Second {
+			backoff *= 2
+		}
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+		}
+	}
+	return nil
+}
+
+// openConsoleTTY opens the real tty behind /dev/console (for example
+// /dev/ttyAMA0), which, unlike /dev/console, can be a controlling terminal.
+func openConsoleTTY() (*os.File, error) {
+	name := "console"
+	if b, err := os.ReadFile("/sys/class/tty/console/active"); err == nil {
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			name = f[len(f)-1]
+		}
+	}
+	return os.OpenFile("/dev/"+name, os.O_RDWR, 0)
+}
+

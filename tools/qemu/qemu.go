@@ -1,0 +1,356 @@
+package qemu
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// Forward forwards a port on the host's loopback to a guest port
+// (QEMU's hostfwd), e.g. {Proto: "udp", HostPort: 4569, GuestPort: 4569}.
+type Forward struct {
+	Proto     string // "tcp" or "udp"
+	HostPort  int
+	GuestPort int
+}
+
+// GuestForward makes a guest TCP address reach a host loopback port
+// (QEMU's guestfwd), e.g. 10.0.2.100:4713 → 127.0.0.1:4713.
+type GuestForward struct {
+	GuestAddr string
+	GuestPort int
+	HostPort  int
+}
+
+// Config says what to boot and how.
+type Config struct {
+	Kernel string // arm64 Image
+	Initrd string // the cpio (u-root image with the modules appended)
+	// Append is added to the kernel command line after the console.
+	Append string
+	// MemoryMB defaults to 512.
+	MemoryMB int
+	// Binary defaults to qemu-system-aarch64 on PATH.
+	Binary        string
+	HostForwards  []Forward
+	GuestForwards []GuestForward
+	// Isolate runs QEMU in a new network namespace with only loopback up.
+	Isolate bool
+	// Interactive attaches the serial console to this process's terminal
+	// (stdin/stdout); Ctrl-A X leaves. Console methods are unavailable.
+	Interactive bool
+	// Log, if set, receives a copy of everything the console prints.
+	Log io.Writer
+	// Keyboard adds a virtio keyboard that QMP can type on.
+	Keyboard bool
+}
+
+// Args returns QEMU's command line for cfg (without the binary), with the
+// QMP socket at qmpPath.
+func (cfg Config) Args(qmpPath string) []string {
+	mem := cfg.MemoryMB
+	if mem == 0 {
+		mem = 512
+	}
+	appendLine := "console=ttyAMA0 quiet"
+	if cfg.Append != "" {
+		appendLine += " " + cfg.Append
+	}
+	netdev := "user,id=n0,net=10.0.2.0/24"
+	for _, f := range cfg.HostForwards {
+		netdev += fmt.Sprintf(",hostfwd=%s:127.0.0.1:%d-:%d", f.Proto, f.HostPort, f.GuestPort)
+	}
+	for _, g := range cfg.GuestForwards {
+		netdev += fmt.Sprintf(",guestfwd=tcp:%s:%d-tcp:127.0.0.1:%d", g.GuestAddr, g.GuestPort, g.HostPort)
+	}
+	args := []string{
+		"-M", "virt", "-cpu", "cortex-a53", "-smp", "1", "-m", strconv.Itoa(mem),
+		"-nographic", "-no-reboot",
+		"-kernel", cfg.Kernel, "-initrd", cfg.Initrd,
+		"-append", appendLine,
+		"-netdev", netdev, "-device", "virtio-net-device,netdev=n0",
+	}
+	if cfg.Keyboard {
+		args = append(args, "-device", "virtio-keyboard-device")
+	}
+	if qmpPath != "" {
+		args = append(args, "-qmp", "unix:"+qmpPath+",server=on,wait=off")
+	}
+	return args
+}
+
+// Machine is one running QEMU.
+type Machine struct {
+	cmd    *exec.Cmd
+	dir    string
+	qmp    string
+	done   chan struct{}
+	err    error // set before done is closed
+	closed sync.Once
+
+	mu      sync.Mutex
+	out     bytes.Buffer  // everything the console printed
+	cursor  int           // console bytes already consumed by WaitFor/Run
+	changed chan struct{} // closed and replaced on every console write
+	marker  int
+
+	qmpMu   sync.Mutex
+	qmpConn *qmpClient
+	stdin   io.WriteCloser
+}
+
+// Start boots cfg. The machine runs until it powers off, ctx ends, or Close.
+func Start(ctx context.Context, cfg Config) (*Machine, error) {
+	for _, f := range []string{cfg.Kernel, cfg.Initrd} {
+		if _, err := os.Stat(f); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrNoKernel, err)
+		}
+	}
+	bin := cfg.Binary
+	if bin == "" {
+		bin = "qemu-system-aarch64"
+	}
+	path, err := exec.LookPath(bin)
+	if err != nil {
+		return nil, fmt.Errorf("qemu: %w (run `make deps`)", err)
+	}
+	dir, err := os.MkdirTemp("", "ringo-qemu-")
+	if err != nil {
+		return nil, err
+	}
+	m := &Machine{dir: dir, qmp: filepath.Join(dir, "qmp.sock"), done: make(chan struct{}), changed: make(chan struct{})}
+	argv := append([]string{path}, cfg.Args(m.qmp)...)
+	if cfg.Isolate {
+		argv = isolate(argv)
+	}
+	m.cmd = exec.Command(argv[0], argv[1:]...)
+	// The kernel kills QEMU if we die; a process group lets Close kill
+	// everything unshare started.
+	m.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: !cfg.Interactive}
+	if cfg.Interactive {
+		m.cmd.Stdin, m.cmd.Stdout, m.cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	} else {
+		w := io.Writer(consoleWriter{m})
+		if cfg.Log != nil {
+			w = io.MultiWriter(w, cfg.Log)
+		}
+		m.cmd.Stdout, m.cmd.Stderr = w, w
+		if m.stdin, err = m.cmd.StdinPipe(); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+	}
+	if err := m.cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("qemu: start: %w", err)
+	}
+	go func() {
+		err := m.cmd.Wait()
+		m.mu.Lock()
+		m.err = err
+		m.mu.Unlock()
+		close(m.done)
+	}()
+	go func() {
+		select {
+		case <-ctx.Done():
+			m.Close()
+		case <-m.done:
+		}
+	}()
+	return m, nil
+}
+
+// isolate wraps argv to run in a new network namespace with loopback up.
+// As root that is a plain network namespace; otherwise a user namespace
+// maps us to root inside it.
+func isolate(argv []string) []string {
+	flags := "-n"
+	if os.Geteuid() != 0 {
+		flags = "-rn"
+	}
+	return append([]string{"unshare", flags, "--", "sh", "-c", `ip link set lo up && exec "$@"`, "qemu"}, argv...)
+}
+
+// Pid is QEMU's process id (also the network namespace's holder when
+// isolated: `nsenter -t PID -n` runs a host service beside the guest).
+func (m *Machine) Pid() int { return m.cmd.Process.Pid }
+
+// Done is closed when QEMU has exited.
+func (m *Machine) Done() <-chan struct{} { return m.done }
+
+// Err is QEMU's exit error once Done is closed (nil for a clean exit;
+// a kernel panic with -no-reboot also exits cleanly, so judge a boot by
+// the console, not by this).
+func (m *Machine) Err() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.err
+}
+
+// Wait waits until QEMU exits or ctx ends.
+func (m *Machine) Wait(ctx context.Context) error {
+	select {
+	case <-m.done:
+		return m.Err()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close kills QEMU (if it still runs), waits for it and removes its files.
+// It is idempotent.
+func (m *Machine) Close() error {
+	m.closed.Do(func() {
+		select {
+		case <-m.done:
+		default:
+			if m.cmd.SysProcAttr.Setpgid {
+				syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
+			}
+			m.cmd.Process.Kill()
+			<-m.done
+		}
+		// With QEMU gone a QMP call in flight fails, so the lock is free.
+		m.qmpMu.Lock()
+		if m.qmpConn != nil {
+			m.qmpConn.Close()
+		}
+		m.qmpMu.Unlock()
+		os.RemoveAll(m.dir)
+	})
+	return nil
+}
+
+type consoleWriter struct{ m *Machine }
+
+func (w consoleWriter) Write(p []byte) (int, error) {
+	m := w.m
+	m.mu.Lock()
+	m.out.Write(p)
+	close(m.changed)
+	m.changed = make(chan struct{})
+	m.mu.Unlock()
+	return len(p), nil
+}
+
+// Transcript is everything the console printed so far.
+func (m *Machine) Transcript() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.out.String()
+}
+
+// Send types s on the serial console.
+func (m *Machine) Send(s string) error {
+	if m.stdin == nil {
+		return fmt.Errorf("qemu: console is interactive")
+	}
+	_, err := io.WriteString(m.stdin, s)
+	return err
+}
+
+// WaitFor waits until the console prints a line containing substr after
+// what earlier calls consumed, and returns that line (without its line
+// end). The console is consumed up to that line's end.
+func (m *Machine) WaitFor(ctx context.Context, substr string) (string, error) {
+	for {
+		m.mu.Lock()
+		line, ok := m.consumeLine(substr)
+		changed := m.changed
+		m.mu.Unlock()
+		if ok {
+			return line, nil
+		}
+		select {
+		case <-changed:
+		case <-m.done:
+			// QEMU's output is all written before done closes.
+			m.mu.Lock()
+			line, ok := m.consumeLine(substr)
+			m.mu.Unlock()
+			if ok {
+				return line, nil
+			}
+			return "", fmt.Errorf("%w waiting for %q", ErrExited, substr)
+		case <-ctx.Done():
+			return "", fmt.Errorf("%w: %q: %v", ErrTimeout, substr, ctx.Err())
+		}
+	}
+}
+
+// consumeLine finds the first complete line after the cursor that contains
+// substr and moves the cursor past it. m.mu is held.
+func (m *Machine) consumeLine(substr string) (string, bool) {
+	buf := m.out.Bytes()[m.cursor:]
+	i := bytes.Index(buf, []byte(substr))
+	if i < 0 {
+		return "", false
+	}
+	j := bytes.IndexByte(buf[i:], '\n')
+	if j < 0 {
+		return "", false
+	}
+	start := bytes.LastIndexByte(buf[:i], '\n') + 1
+	m.cursor += i + j + 1
+	return strings.TrimRight(string(buf[start:i+j]), "\r"), true
+}
+
+// Run runs a shell command line on the console and returns what it
+// printed (lines joined by "\n", carriage returns removed) and its exit
+// code. The command must not read the console.
+func (m *Machine) Run(ctx context.Context, cmdline string) (string, int, error) {
+	m.mu.Lock()
+	m.marker++
+	n := m.marker
+	m.mu.Unlock()
+	// The markers are quoted apart in what we type, so the tty's echo of
+	// the command line never matches them; only the shell's output does.
+	begin, end := fmt.Sprintf("@@B%d@@", n), fmt.Sprintf("@@E%d@@", n)
+	line := fmt.Sprintf(`echo "@@"B%d"@@"; %s; echo "@@"E%d"@@ $?"`+"\n", n, cmdline, n)
+	if err := m.Send(line); err != nil {
+		return "", -1, err
+	}
+	if _, err := m.WaitFor(ctx, begin); err != nil {
+		return "", -1, err
+	}
+	m.mu.Lock()
+	from := m.cursor
+	m.mu.Unlock()
+	last, err := m.WaitFor(ctx, end)
+	if err != nil {
+		return "", -1, err
+	}
+	m.mu.Lock()
+	raw := string(m.out.Bytes()[from:m.cursor])
+	m.mu.Unlock()
+	// Drop the end marker's line from the output.
+	raw = strings.ReplaceAll(raw, "\r", "")
+	raw = strings.TrimSuffix(raw, "\n")
+	if i := strings.LastIndex(raw, "\n"); i >= 0 {
+		raw = raw[:i]
+	} else {
+		raw = ""
+	}
+	rc, err := strconv.Atoi(strings.TrimSpace(last[strings.Index(last, end)+len(end):]))
+	if err != nil {
+		return raw, -1, fmt.Errorf("qemu: bad exit status line %q", last)
+	}
+	return raw, rc, nil
+}
+
+// PowerOff types poweroff on the console and waits until QEMU exits.
+func (m *Machine) PowerOff(ctx context.Context) error {
+	if err := m.Send("poweroff\n"); err != nil {
+		return err
+	}
+	return m.Wait(ctx)
+}

@@ -1,0 +1,120 @@
+package qemu
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestArgs(t *testing.T) {
+	cfg := Config{
+		Kernel: "k", Initrd: "i", Append: "ringo.test=1",
+		HostForwards:  []Forward{{Proto: "udp", HostPort: 14569, GuestPort: 4569}},
+		GuestForwards: []GuestForward{{GuestAddr: "10.0.2.100", GuestPort: 4713, HostPort: 4713}},
+		Keyboard:      true,
+	}
+	got := strings.Join(cfg.Args("/q.sock"), " ")
+	want := "-M virt -cpu cortex-a53 -smp 1 -m 512 -nographic -no-reboot -kernel k -initrd i " +
+		"-append console=ttyAMA0 quiet ringo.test=1 " +
+		"-netdev user,id=n0,net=10.0.2.0/24,hostfwd=udp:127.0.0.1:14569-:4569,guestfwd=tcp:10.0.2.100:4713-tcp:127.0.0.1:4713 " +
+		"-device virtio-net-device,netdev=n0 -device virtio-keyboard-device -qmp unix:/q.sock,server=on,wait=off"
+	if got != want {
+		t.Errorf("Args =\n%s\nwant\n%s", got, want)
+	}
+}
+
+// fakeMachine starts a "QEMU" that is a plain shell reading the console, so
+// the console logic runs against a real process without booting anything.
+func fakeMachine(t *testing.T) *Machine {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"kernel", "initrd"} {
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := filepath.Join(dir, "fake-qemu")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\necho 'Ringo test banner'\nexec sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Start(context.Background(), Config{
+		Kernel: filepath.Join(dir, "kernel"), Initrd: filepath.Join(dir, "initrd"), Binary: bin,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+func TestConsoleRun(t *testing.T) {
+	m := fakeMachine(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	line, err := m.WaitFor(ctx, "banner")
+	if err != nil || line != "Ringo test banner" {
+		t.Fatalf("WaitFor(banner) = %q, %v", line, err)
+	}
+	out, rc, err := m.Run(ctx, "printf 'a\\nb\\n'")
+	if err != nil || out != "a\nb" || rc != 0 {
+		t.Errorf("Run(printf) = %q, %d, %v; want \"a\\nb\", 0", out, rc, err)
+	}
+	out, rc, err = m.Run(ctx, "(exit 3)")
+	if err != nil || out != "" || rc != 3 {
+		t.Errorf("Run(exit 3) = %q, %d, %v; want \"\", 3", out, rc, err)
+	}
+	if !strings.Contains(m.Transcript(), "Ringo test banner") {
+		t.Errorf("transcript lacks the banner: %q", m.Transcript())
+	}
+}
+
+func TestConsoleExitAndClose(t *testing.T) {
+	m := fakeMachine(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := m.Send("echo bye; exit 0\n"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.WaitFor(ctx, "bye"); err != nil {
+		t.Fatalf("WaitFor(bye) = %v", err)
+	}
+	if _, err := m.WaitFor(ctx, "never printed"); !errors.Is(err, ErrExited) {
+		t.Errorf("WaitFor after exit = %v, want ErrExited", err)
+	}
+	if err := m.Close(); err != nil {
+		t.Error(err)
+	}
+	if err := m.Close(); err != nil {
+		t.Errorf("second Close = %v", err)
+	}
+}
+
+func TestCloseKillsAndTimeout(t *testing.T) {
+	m := fakeMachine(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := m.WaitFor(ctx, "never printed"); !errors.Is(err, ErrTimeout) {
+		t.Errorf("WaitFor = %v, want ErrTimeout", err)
+	}
+	pid := m.Pid()
+	m.Close()
+	select {
+	case <-m.Done():
+	default:
+		t.Fatal("Close returned before the process exited")
+	}
+	if err := syscallKill0(pid); err == nil {
+		t.Errorf("process %d still exists after Close", pid)
+	}
+}
+
+func TestMissingKernel(t *testing.T) {
+	_, err := Start(context.Background(), Config{Kernel: filepath.Join(t.TempDir(), "none"), Initrd: "x"})
+	if !errors.Is(err, ErrNoKernel) {
+		t.Errorf("Start without kernel = %v, want ErrNoKernel", err)
+	}
+}
