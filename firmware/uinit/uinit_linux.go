@@ -267,4 +267,3 @@ func openConsoleTTY() (*os.File, error) {
 	}
 	return os.OpenFile("/dev/"+name, os.O_RDWR, 0)
 }
-
