@@ -254,14 +254,16 @@ func (c *Call) setState(st CallState) {
 	c.changed = make(chan struct{})
 	c.mu.Unlock()
 	c.emit(CallEvent{Type: EventState, State: st})
-	if st == StateConnected && c.e.cfg.PingInterval > 0 {
-		c.schedulePing()
-	}
 }
 
-// schedulePing keeps a PING going while the call is up; the ACK it draws
-// (or the PONG's ISeq) gives an RTT sample.
+// schedulePing keeps a PING going for as long as the call lives, as
+// Asterisk does: the ACK it draws (or the PONG's ISeq) gives an RTT
+// sample, and a peer that has gone away fails the call once the PING's
+// retransmissions run out.
 func (c *Call) schedulePing() {
+	if c.e.cfg.PingInterval <= 0 {
+		return
+	}
 	c.e.afterFunc(c.e.cfg.PingInterval, func() {
 		if c.ended || c.s == nil || c.s.closed {
 			return
@@ -347,6 +349,7 @@ func (e *Endpoint) Dial(opts DialOptions) (*Call, error) {
 			return
 		}
 		c.s = s
+		c.schedulePing()
 		c.mu.Lock()
 		c.info.Peer, c.info.LocalCall = opts.Peer, s.local
 		c.info.Called, c.info.Context = opts.Called, opts.Context

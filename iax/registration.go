@@ -297,6 +297,7 @@ func (r *Registration) send(cmd Command) {
 		return
 	}
 	r.sess = s
+	s.expireAfter(r.e.transactionTimeout(), cmd.String())
 	f := &FullFrame{Type: FrameIAX, Subclass: uint8(cmd)}
 	f.IEs.AddString(IEUsername, r.opts.Username)
 	if cmd == CmdRegReq {

@@ -175,6 +175,7 @@ func (e *Endpoint) receiveNew(f *FullFrame, p inbound) {
 		return
 	}
 	c.s = s
+	c.schedulePing()
 	c.formats = e.formats()
 	c.mu.Lock()
 	c.info.Peer, c.info.LocalCall, c.info.RemoteCall = p.from, s.local, f.SourceCall
@@ -284,6 +285,7 @@ func (e *Endpoint) receiveRegistration(f *FullFrame, p inbound) {
 	if err != nil {
 		return
 	}
+	s.expireAfter(e.transactionTimeout(), f.Command().String())
 	h.handle(s, f)
 }
 

@@ -255,3 +255,78 @@ func TestRegistrarExpiry(t *testing.T) {
 		t.Errorf("OnRegister calls = %v", changes)
 	}
 }
+
+// The embedded-peer routing path end to end: handset1 calls handset2
+// through the server, which looks handset2 up, dials it and bridges the
+// two calls; voice and DTMF pass; handset2's hangup reaches handset1.
+func TestLoopbackBridgeThroughServer(t *testing.T) {
+	srv, h1, clk := pair(t)
+	h2, err := Listen(t.Context(), "127.0.0.1:0", Config{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h2.Close()
+	if _, err := h2.Register(t.Context(), RegisterOptions{Server: srv.LocalAddr(), Username: "handset2", Secret: "other"}); err != nil {
+		t.Fatal(err)
+	}
+
+	bridged := make(chan error, 1)
+	go func() {
+		in, err := srv.Accept(t.Context())
+		if err != nil {
+			bridged <- err
+			return
+		}
+		addr, ok := srv.Lookup(in.Info().Called)
+		if !ok {
+			bridged <- errors.New("not registered")
+			return
+		}
+		info := in.Info()
+		out, err := srv.Dial(DialOptions{Peer: addr, Called: "s", CallingNumber: info.CallingNumber, CallingName: info.CallingName})
+		if err != nil {
+			bridged <- err
+			return
+		}
+		bridged <- Bridge(t.Context(), in, out)
+	}()
+
+	c1, err := h1.Dial(DialOptions{Peer: srv.LocalAddr(), Called: "handset2", Username: "handset1", Secret: "s3cret", CallingNumber: "201"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := h2.Accept(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c2.Info().CallingNumber; got != "201" {
+		t.Errorf("handset2 sees caller %q, want 201", got)
+	}
+	if err := c2.Answer(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c1.Wait(t.Context()); err != nil {
+		t.Fatalf("caller Wait() = %v", err)
+	}
+	if err := c1.SendVoice([]byte{7, 7, 7}); err != nil {
+		t.Fatal(err)
+	}
+	if v := <-c2.Voice(); len(v.Payload) != 3 || v.Payload[0] != 7 {
+		t.Errorf("handset2 got voice %v", v.Payload)
+	}
+	c1.DTMFBegin('9')
+	c1.DTMFEnd('9')
+	for done := false; !done; {
+		ev := <-c2.Events()
+		done = ev.Type == EventDTMFEnd && ev.Digit == '9'
+	}
+	c2.Hangup(CauseBusy)
+	<-c1.Done()
+	var he *HangupError
+	if !errors.As(c1.Err(), &he) || he.CauseCode != CauseBusy {
+		t.Errorf("caller Err() = %v, want hangup with cause 17 passed through", c1.Err())
+	}
+	if err := <-bridged; err != nil {
+		t.Errorf("Bridge() = %v", err)
+	}
+}

@@ -78,6 +78,18 @@ func (e *Endpoint) newSession(peer netip.AddrPort, h handler) (*session, error) 
 	return s, nil
 }
 
+// expireAfter fails the session with ErrTimeout if it is still open
+// after d: the bound on a transaction (registration) whose frames were all
+// acknowledged but whose answer never came.
+func (s *session) expireAfter(d time.Duration, what string) {
+	s.e.afterFunc(d, func() {
+		s.fail(fmt.Errorf("%w: %s not answered within %v", ErrTimeout, what, d))
+	})
+}
+
+// transactionTimeout bounds a registration transaction.
+func (e *Endpoint) transactionTimeout() time.Duration { return 3 * e.rtx.Max }
+
 // close frees the call number and stops every timer. Idempotent.
 func (s *session) close() {
 	if s.closed {
