@@ -94,26 +94,8 @@ func NewClient(ctx context.Context, nc net.Conn, opts ClientOptions) (*Client, e
 	r := bufio.NewReaderSize(nc, 64<<10)
 	hs := make(chan error, 1)
 	go func() {
-		f, err := AppendFrame(nil, &Message{Op: OpHello, Version: Version, Name: opts.Name}, opts.MaxMessage)
-		if err == nil {
-			_, err = nc.Write(f)
-		}
-		if err == nil {
-			var p []byte
-			if p, err = ReadFrame(r, nil, opts.MaxMessage); err == nil {
-				var m Message
-				if err = m.Unmarshal(p); err == nil {
-					switch {
-					case m.Op == OpWelcome && m.Version == Version:
-						c.owner = valuespace.Owner(m.Ref)
-					case m.Op == OpReply && m.Name != "":
-						err = fmt.Errorf("%w: %s", ErrVersion, m.Name)
-					default:
-						err = fmt.Errorf("%w: server answered %s version %d", ErrHandshake, m.Op, m.Version)
-					}
-				}
-			}
-		}
+		var err error
+		c.owner, err = handshake(nc, r, opts)
 		hs <- err
 	}()
 	select {
@@ -132,6 +114,32 @@ func NewClient(ctx context.Context, nc net.Conn, opts ClientOptions) (*Client, e
 	go c.writer()
 	go c.dispatcher()
 	return c, nil
+}
+
+// handshake sends Hello and reads the server's Welcome.
+func handshake(nc net.Conn, r *bufio.Reader, opts ClientOptions) (valuespace.Owner, error) {
+	f, err := AppendFrame(nil, &Message{Op: OpHello, Version: Version, Name: opts.Name}, opts.MaxMessage)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := nc.Write(f); err != nil {
+		return 0, err
+	}
+	p, err := ReadFrame(r, nil, opts.MaxMessage)
+	if err != nil {
+		return 0, err
+	}
+	var m Message
+	if err := m.Unmarshal(p); err != nil {
+		return 0, err
+	}
+	switch {
+	case m.Op == OpWelcome && m.Version == Version:
+		return valuespace.Owner(m.Ref), nil
+	case m.Op == OpReply && m.Name != "":
+		return 0, fmt.Errorf("%w: %s", ErrVersion, m.Name)
+	}
+	return 0, fmt.Errorf("%w: server answered %s version %d", ErrHandshake, m.Op, m.Version)
 }
 
 // Owner returns the value-space owner id the server gave this connection.
@@ -427,13 +435,38 @@ func (c *Client) List(ctx context.Context, path string) ([]string, error) {
 	return r.Names, nil
 }
 
-// Snapshot returns every value at or below path, sorted by path.
-func (c *Client) Snapshot(ctx context.Context, path string) ([]valuespace.Change, error) {
+// Snapshot returns every value at or below path with its owner, sorted by
+// path.
+func (c *Client) Snapshot(ctx context.Context, path string) ([]valuespace.Entry, error) {
 	r, err := c.request(ctx, &Message{Op: OpSnapshot, Path: path})
 	if err != nil {
 		return nil, err
 	}
-	return r.Changes, nil
+	out := make([]valuespace.Entry, len(r.Changes))
+	for i, ch := range r.Changes {
+		out[i] = valuespace.Entry{Path: ch.Path, Value: ch.Value}
+		if i < len(r.Owners) {
+			out[i].Owner = valuespace.Owner(r.Owners[i])
+		}
+	}
+	return out, nil
+}
+
+// Clients lists the connected clients (owner id and name), by id.
+func (c *Client) Clients(ctx context.Context) ([]ClientInfo, error) {
+	r, err := c.request(ctx, &Message{Op: OpClients})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ClientInfo, 0, len(r.Names))
+	for i, n := range r.Names {
+		ci := ClientInfo{Name: n}
+		if i < len(r.Owners) {
+			ci.Owner = valuespace.Owner(r.Owners[i])
+		}
+		out = append(out, ci)
+	}
+	return out, nil
 }
 
 // Subscription delivers value-space batches below a prefix.

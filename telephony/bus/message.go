@@ -34,7 +34,8 @@ const (
 	OpUnlisten    Op = 13 // C→S ID, Path
 	OpSend        Op = 14 // C→S ID, Path, Name, Args
 	OpDeliver     Op = 15 // S→C Ref = sender's owner id, Path, Name, Args
-	OpReply       Op = 16 // S→C ID, Name = error text, Found, Value, Count, Names, Changes
+	OpReply       Op = 16 // S→C ID, Name = error text, Found, Value, Count, Names, Changes, Owners
+	OpClients     Op = 17 // C→S ID; the reply lists client Names and their Owners
 )
 
 var opNames = [...]string{
@@ -42,7 +43,7 @@ var opNames = [...]string{
 	OpApply: "apply", OpGet: "get", OpList: "list", OpSnapshot: "snapshot",
 	OpSubscribe: "subscribe", OpUnsubscribe: "unsubscribe", OpNotify: "notify",
 	OpListen: "listen", OpUnlisten: "unlisten", OpSend: "send",
-	OpDeliver: "deliver", OpReply: "reply",
+	OpDeliver: "deliver", OpReply: "reply", OpClients: "clients",
 }
 
 func (o Op) String() string {
@@ -84,6 +85,7 @@ type Message struct {
 	Names   []string
 	Args    []valuespace.Value
 	Changes []valuespace.Change
+	Owners  []uint64 // Reply to Snapshot (owner of each change) and Clients
 }
 
 type field uint8
@@ -102,6 +104,7 @@ const (
 	fNames
 	fArgs
 	fChanges
+	fOwners
 )
 
 var layouts = map[Op][]field{
@@ -120,7 +123,8 @@ var layouts = map[Op][]field{
 	OpUnlisten:    {fID, fPath},
 	OpSend:        {fID, fPath, fName, fArgs},
 	OpDeliver:     {fRef, fPath, fName, fArgs},
-	OpReply:       {fID, fName, fFound, fValue, fCount, fNames, fChanges},
+	OpReply:       {fID, fName, fFound, fValue, fCount, fNames, fChanges, fOwners},
+	OpClients:     {fID},
 }
 
 // MarshalSize returns the payload length Marshal produces.
@@ -163,6 +167,11 @@ func (m *Message) MarshalSize() int {
 				if !c.Removed {
 					n += valueLen(c.Value)
 				}
+			}
+		case fOwners:
+			n += uvarintLen(uint64(len(m.Owners)))
+			for _, o := range m.Owners {
+				n += uvarintLen(o)
 			}
 		}
 	}
@@ -230,6 +239,11 @@ func (m *Message) MarshalTo(buf []byte) (int, error) {
 					b = appendStr(b, c.Path)
 					b = appendValue(b, c.Value)
 				}
+			}
+		case fOwners:
+			b = binary.AppendUvarint(b, uint64(len(m.Owners)))
+			for _, o := range m.Owners {
+				b = binary.AppendUvarint(b, o)
 			}
 		}
 	}
@@ -303,6 +317,14 @@ func (m *Message) Unmarshal(buf []byte) error {
 					default:
 						d.fail(fmt.Errorf("%w: change kind", ErrBadMessage))
 					}
+				}
+			}
+		case fOwners:
+			n := d.count()
+			if n > 0 {
+				m.Owners = make([]uint64, n)
+				for i := range m.Owners {
+					m.Owners[i] = d.uvarint()
 				}
 			}
 		}

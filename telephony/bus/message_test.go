@@ -36,7 +36,8 @@ func sampleMessages() []Message {
 		{Op: OpUnlisten, ID: 10, Path: "QPE/Application/iaxagent"},
 		{Op: OpSend, ID: 11, Path: "QPE/Application/iaxagent", Name: "Telephony::start()"},
 		{Op: OpDeliver, Ref: 3, Path: "QPE/Communications/QPhoneCallProvider/Request/asterisk", Name: "dial", Args: []vs.Value{vs.String("id-1"), vs.Int(1), vs.Bool(false), vs.Strings("x")}},
-		{Op: OpReply, ID: 12, Name: "", Found: true, Value: vs.Int(7), Count: 2, Names: []string{"a", "b"}, Changes: chg},
+		{Op: OpReply, ID: 12, Name: "", Found: true, Value: vs.Int(7), Count: 2, Names: []string{"a", "b"}, Changes: chg, Owners: []uint64{0, 1, 1 << 63}},
+		{Op: OpClients, ID: 14},
 		{Op: OpReply, ID: 13, Name: "valuespace: bad path"},
 	}
 }
@@ -50,7 +51,7 @@ func equalMessages(a, b *Message) bool {
 	return a.Op == b.Op && a.ID == b.ID && a.Ref == b.Ref && a.Version == b.Version &&
 		a.Seq == b.Seq && a.Count == b.Count && a.Path == b.Path && a.Name == b.Name &&
 		a.Found == b.Found && a.Initial == b.Initial && a.Value.Equal(b.Value) &&
-		slices.Equal(a.Names, b.Names) &&
+		slices.Equal(a.Names, b.Names) && slices.Equal(a.Owners, b.Owners) &&
 		slices.EqualFunc(a.Args, b.Args, vs.Value.Equal) && eqChanges(a.Changes, b.Changes)
 }
 
@@ -174,7 +175,7 @@ func FuzzUnmarshal(f *testing.F) {
 }
 
 func BenchmarkMarshalNotify(b *testing.B) {
-	m := sampleMessages()[10]
+	m := sampleMessages()[10] // notify
 	buf := make([]byte, 0, 512)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -183,7 +184,7 @@ func BenchmarkMarshalNotify(b *testing.B) {
 }
 
 func BenchmarkUnmarshalNotify(b *testing.B) {
-	m := sampleMessages()[10]
+	m := sampleMessages()[10] // notify
 	p, _ := m.Marshal()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -434,6 +434,12 @@ func (c *conn) handle(m *Message) error {
 		entries, err = c.s.tree.Snapshot(m.Path)
 		for _, e := range entries {
 			reply.Changes = append(reply.Changes, valuespace.Change{Path: e.Path, Value: e.Value})
+			reply.Owners = append(reply.Owners, uint64(e.Owner))
+		}
+	case OpClients:
+		for _, ci := range c.s.Clients() {
+			reply.Names = append(reply.Names, ci.Name)
+			reply.Owners = append(reply.Owners, uint64(ci.Owner))
 		}
 	case OpSubscribe:
 		err = c.subscribe(m.ID, m.Path)

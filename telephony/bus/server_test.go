@@ -141,8 +141,12 @@ func TestValueSpaceAcrossClients(t *testing.T) {
 		t.Errorf("List = %q %v, want %q", names, err, want)
 	}
 	snap, err := console.Snapshot(ctx, "/")
-	if err != nil || len(snap) != 3 {
-		t.Errorf("Snapshot = %v %v, want 3 entries", snap, err)
+	if err != nil || len(snap) != 3 || snap[0].Path != base+"/operatorMode" || snap[0].Owner != agent.Owner() {
+		t.Errorf("Snapshot = %v %v, want 3 entries owned by the agent (%d)", snap, err, agent.Owner())
+	}
+	clients, err := console.Clients(ctx)
+	if err != nil || len(clients) != 2 || clients[0].Name != "iaxagent" || clients[0].Owner != agent.Owner() || clients[1].Name != "vsexplorer" {
+		t.Errorf("Clients = %+v %v, want iaxagent and vsexplorer", clients, err)
 	}
 	if err := console.Set(ctx, "bad path", vs.Int(1)); !errors.Is(err, ErrRemote) || !strings.Contains(err.Error(), "bad path") {
 		t.Errorf("Set(bad path) = %v, want ErrRemote naming the path", err)
