@@ -383,3 +383,24 @@ func TestStrings(t *testing.T) {
 		t.Errorf("Outcome strings = %q", got)
 	}
 }
+
+// TestManagersConcurrent: phoned updates state from the bus while the dialer
+// decides (for -race).
+func TestManagersConcurrent(t *testing.T) {
+	m, a := world{RegistrationHome, RegistrationHome, false, false}.managers()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			m.SetFlightMode(i%2 == 0)
+			a.SetRegistrationState([]RegistrationState{RegistrationHome, RegistrationSearching}[i%2])
+		}
+	}()
+	for range 200 {
+		d := Decide("112", []Manager{m, a}, DefaultConfig())
+		if d.Outcome != OutcomeDial && d.Outcome != OutcomeReject {
+			t.Fatalf("Decide(112) = %v, want Dial or Reject", d.Outcome)
+		}
+	}
+	<-done
+}

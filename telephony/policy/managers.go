@@ -2,27 +2,48 @@ package policy
 
 import "sync"
 
+// status is a manager's mutable state, safe for concurrent use.
+type status struct {
+	mu     sync.Mutex
+	state  RegistrationState
+	flight bool
+}
+
+func (s *status) set(st RegistrationState) {
+	s.mu.Lock()
+	s.state = st
+	s.mu.Unlock()
+}
+
+func (s *status) setFlight(on bool) {
+	s.mu.Lock()
+	s.flight = on
+	s.mu.Unlock()
+}
+
+func (s *status) get() (RegistrationState, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state, s.flight
+}
+
 // AsteriskManager is the Manager of the "asterisk" service (call type
 // "Asterisk"). phoned feeds it the registration state it reads from the
 // value space. It is safe for concurrent use.
 type AsteriskManager struct {
 	rule AsteriskRule
-
-	mu    sync.Mutex
-	state RegistrationState
+	st   status
 }
 
 // NewAsteriskManager returns a manager in state None.
 func NewAsteriskManager(rule AsteriskRule) *AsteriskManager {
-	return &AsteriskManager{rule: rule, state: RegistrationNone}
+	m := &AsteriskManager{rule: rule}
+	m.st.state = RegistrationNone
+	return m
 }
 
 // SetRegistrationState records the service's registration state.
-func (m *AsteriskManager) SetRegistrationState(st RegistrationState) {
-	m.mu.Lock()
-	m.state = st
-	m.mu.Unlock()
-}
+func (m *AsteriskManager) SetRegistrationState(st RegistrationState) { m.st.set(st) }
 
 // Service returns "asterisk".
 func (*AsteriskManager) Service() string { return "asterisk" }
@@ -38,9 +59,8 @@ func (*AsteriskManager) CallTypeIcon() string { return "asterisk" }
 
 // RegistrationState returns the last state set.
 func (m *AsteriskManager) RegistrationState() RegistrationState {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.state
+	st, _ := m.st.get()
+	return st
 }
 
 // RegistrationMessage applies AsteriskRule.RegistrationMessage.
@@ -71,42 +91,26 @@ func (m *AsteriskManager) IsAvailable(number string) bool {
 // It is safe for concurrent use.
 type ModemManager struct {
 	rule ModemRule
-
-	mu     sync.Mutex
-	state  RegistrationState
-	flight bool
+	st   status
 }
 
 // NewModemManager returns a manager in state None with flight mode off.
 func NewModemManager(rule ModemRule) *ModemManager {
-	return &ModemManager{rule: rule, state: RegistrationNone}
+	m := &ModemManager{rule: rule}
+	m.st.state = RegistrationNone
+	return m
 }
 
 // SetRegistrationState records the modem's registration state.
-func (m *ModemManager) SetRegistrationState(st RegistrationState) {
-	m.mu.Lock()
-	m.state = st
-	m.mu.Unlock()
-}
+func (m *ModemManager) SetRegistrationState(st RegistrationState) { m.st.set(st) }
 
 // SetFlightMode records the position of the flight-mode switch.
-func (m *ModemManager) SetFlightMode(on bool) {
-	m.mu.Lock()
-	m.flight = on
-	m.mu.Unlock()
-}
+func (m *ModemManager) SetFlightMode(on bool) { m.st.setFlight(on) }
 
 // FlightMode reports the last flight-mode position set.
 func (m *ModemManager) FlightMode() bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.flight
-}
-
-func (m *ModemManager) snapshot() (RegistrationState, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.state, m.flight
+	_, on := m.st.get()
+	return on
 }
 
 // Service returns "modem".
@@ -123,20 +127,19 @@ func (*ModemManager) CallTypeIcon() string { return "cellular" }
 
 // RegistrationState returns the last state set.
 func (m *ModemManager) RegistrationState() RegistrationState {
-	st, _ := m.snapshot()
+	st, _ := m.st.get()
 	return st
 }
 
 // RegistrationMessage applies ModemRule.RegistrationMessage.
 func (m *ModemManager) RegistrationMessage() string {
-	st, flight := m.snapshot()
-	return m.rule.RegistrationMessage(st, flight)
+	return m.rule.RegistrationMessage(m.st.get())
 }
 
 // RegistrationIcon returns "flightmode", "cellular", "cellular-roaming" or
 // "cellular-offline".
 func (m *ModemManager) RegistrationIcon() string {
-	st, flight := m.snapshot()
+	st, flight := m.st.get()
 	switch {
 	case flight:
 		return "flightmode"
@@ -150,7 +153,7 @@ func (m *ModemManager) RegistrationIcon() string {
 
 // Handling applies ModemRule.Handling.
 func (m *ModemManager) Handling(number string) Handling {
-	st, flight := m.snapshot()
+	st, flight := m.st.get()
 	return m.rule.Handling(number, st, flight)
 }
 
