@@ -253,6 +253,7 @@ func (c *Call) setState(st CallState) {
 	close(c.changed)
 	c.changed = make(chan struct{})
 	c.mu.Unlock()
+	c.e.log.Info("call", "peer", c.info.Peer, "call", c.info.LocalCall, "state", st.String())
 	c.emit(CallEvent{Type: EventState, State: st})
 }
 
@@ -311,6 +312,7 @@ func (c *Call) end(st CallState, err error) {
 		c.final = c.s.stats
 	}
 	c.mu.Unlock()
+	c.e.log.Info("call ended", "peer", c.info.Peer, "call", c.info.LocalCall, "state", st.String(), "err", err)
 	c.emit(CallEvent{Type: EventState, State: st, Err: err})
 	close(c.done)
 }

@@ -260,7 +260,7 @@ func (e *Endpoint) shutdown() {
 	for _, s := range e.sessions {
 		s.fail(err)
 	}
-	for _, r := range e.regs {
+	for _, r := range append([]*Registration(nil), e.regs...) {
 		r.finish(err)
 	}
 	close(e.incoming)

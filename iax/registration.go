@@ -223,6 +223,7 @@ func (r *Registration) setState(st RegState, ev RegEvent) {
 	close(r.changed)
 	r.changed = make(chan struct{})
 	r.mu.Unlock()
+	r.e.log.Info("registration", "server", r.opts.Server, "user", r.opts.Username, "state", st.String(), "err", ev.Err)
 	select {
 	case r.events <- ev:
 	default:

@@ -23,8 +23,8 @@ type User struct {
 
 // ServerConfig turns on the server role of an endpoint.
 type ServerConfig struct {
-	// Users looks an account up by name. It runs on the endpoint's loop
-	// and must not block.
+	// Users looks an account up by name. It runs on the endpoint's loop:
+	// it must not block nor call the Endpoint.
 	Users func(name string) (User, bool)
 	// Refresh is granted when a client asks for nothing (60 s); requests
 	// are clamped to [MinRefresh, MaxRefresh] (10 s, 3600 s).
@@ -34,8 +34,8 @@ type ServerConfig struct {
 	// are always rejected.
 	AllowGuests bool
 	// OnRegister, if set, is told about every registration change
-	// (registered false: released or expired). It runs on the loop and
-	// must not block.
+	// (registered false: released or expired). It runs on the loop: it
+	// must not block nor call the Endpoint.
 	OnRegister func(user string, addr netip.AddrPort, registered bool)
 }
 

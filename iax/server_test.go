@@ -330,3 +330,7 @@ func TestLoopbackBridgeThroughServer(t *testing.T) {
 		t.Errorf("Bridge() = %v", err)
 	}
 }
+
+func netipPortPlusOne(a netip.AddrPort) netip.AddrPort {
+	return netip.AddrPortFrom(a.Addr(), a.Port()+1)
+}

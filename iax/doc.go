@@ -1,0 +1,52 @@
+// Package iax speaks IAX2 (RFC 5456) with the additions a stock Asterisk
+// needs: calltokens (command 0x28, IE 54), 64-bit formats (IEs 55/56) and
+// CALLINGANI2 (IE 57). It is pure Go and imports nothing from the rest of
+// Ringo except the shared clock; firmware/iaxagent joins it to the phone
+// library, and tools/iaxcli and tools/iaxpbx are thin commands on top.
+//
+// # Layers
+//
+// Wire: FullFrame, MiniFrame and MetaFrame are value types with Marshal,
+// MarshalTo, MarshalSize and Unmarshal; IEs is the ordered list of
+// information elements of an IAX frame, kept as raw bytes so that every
+// element, known or not, is sent back exactly as received, with typed
+// readers (String, Uint, Formats, ApparentAddr, DateTime) and writers
+// (AddString, AddUint16, ...). Unmarshal keeps references into its input.
+//
+// Transport: an Endpoint owns one UDP socket and one goroutine (the loop)
+// that holds all protocol state. It allocates call numbers at random,
+// keeps oseq/iseq, acknowledges, retransmits full frames with a timeout
+// from the measured RTT that doubles at each try up to a bound, and after
+// Retransmit.Tries sends fails the call or registration with ErrTimeout.
+// It suppresses duplicates, asks for missing frames with VNAK, answers
+// PING, LAGRQ and POKE (also before a REGACK), sends INVAL for calls it
+// does not know, and sends a full voice frame whenever a mini frame's
+// 16-bit timestamp would wrap. Every timer runs on an injected clock
+// (internal/clock), so tests run in fake time.
+//
+// Registration (client): Endpoint.Register / StartRegistration run
+// REGREQ with the calltoken round and MD5 challenge, refresh at 80% of the
+// granted REFRESH, retry unanswered attempts with backoff, and report
+// REGREJ as a *DeniedError. Registration.Release sends REGREL with its own
+// calltoken round. Plaintext passwords are sent only when the server
+// offers nothing else and RegisterOptions.AllowPlaintext is set.
+//
+// Calls: Endpoint.Dial places a call (NEW with VERSION first, CALLTOKEN,
+// numbers and names, USERNAME, FORMAT/CAPABILITY and their 64-bit forms,
+// codec preferences; AUTHREQ answered with MD5). Endpoint.Accept returns
+// incoming calls, already sent ACCEPT and RINGING; Call.Answer answers.
+// Calls support hangup with a cause, REJECT, hold (HOLD + QUELCH), DTMF,
+// blind transfer (TRANSFER), text and 20 ms voice whose payload is opaque
+// here. State changes and indications arrive on Call.Events, voice on
+// Call.Voice; Done and Err tell how a call ended; Stats gives counters,
+// loss, jitter and RTT.
+//
+// Server role: with Config.Server set the endpoint is an embedded peer. It
+// issues and checks calltokens (switchable per User), challenges REGREQ
+// and NEW with MD5, answers REGACK with REFRESH and APPARENT_ADDR, and
+// keeps a registry (Lookup, Registrations, OnRegister). Routing a call to
+// a registered user is Lookup + Dial + Bridge.
+//
+// Logs go to Config.Logger with the attribute category=voip; secrets and
+// MD5 answers are never logged.
+package iax
