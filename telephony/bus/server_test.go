@@ -492,3 +492,16 @@ func TestMaxClientsAndPublish(t *testing.T) {
 		t.Errorf("delivery = %+v, want shutdown() from the host (0)", d)
 	}
 }
+
+func TestClientRefusesOversizedRequest(t *testing.T) {
+	_, path := startServer(t, ServerOptions{})
+	c := dial(t, path, "c")
+	ctx := testCtx(t)
+	huge := vs.String(strings.Repeat("x", MaxMessageSize))
+	if err := c.Set(ctx, "/big", huge); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("Set of a value over the limit = %v, want ErrTooLarge", err)
+	}
+	if err := c.Set(ctx, "/small", vs.Int(1)); err != nil {
+		t.Errorf("Set after the refused one = %v; the connection should be intact", err)
+	}
+}
