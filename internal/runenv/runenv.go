@@ -1,0 +1,73 @@
+package runenv
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"path/filepath"
+
+	"github.com/ringo-phone/ringo/telephony/bus"
+)
+
+// Defaults on the handset.
+const (
+	DefaultConfig  = "/etc/ringo"
+	DefaultRuntime = "/run/ringo"
+	EnvConfig      = "RINGO_CONFIG"
+	EnvRuntime     = "RINGO_RUNTIME"
+)
+
+// Dirs are the two directories a program works with.
+type Dirs struct {
+	Config  string
+	Runtime string
+}
+
+// Flags registers -config and -runtime on fs. Their defaults come from the
+// environment (getenv, usually os.Getenv), then from the handset defaults.
+// Read the result after fs.Parse.
+func Flags(fs *flag.FlagSet, getenv func(string) string) *Dirs {
+	d := &Dirs{}
+	fs.StringVar(&d.Config, "config", orDefault(getenv(EnvConfig), DefaultConfig),
+		"configuration directory (env "+EnvConfig+")")
+	fs.StringVar(&d.Runtime, "runtime", orDefault(getenv(EnvRuntime), DefaultRuntime),
+		"runtime directory holding bus.sock (env "+EnvRuntime+")")
+	return d
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// Abs makes both directories absolute, so that child processes and logs
+// see the same paths whatever their working directory.
+func (d *Dirs) Abs() error {
+	var err error
+	if d.Config, err = filepath.Abs(d.Config); err != nil {
+		return err
+	}
+	d.Runtime, err = filepath.Abs(d.Runtime)
+	return err
+}
+
+// Socket is the bus socket path, <runtime>/bus.sock.
+func (d Dirs) Socket() string { return bus.SocketPath(d.Runtime) }
+
+// Env returns the environment entries that pass the directories on to a
+// child process.
+func (d Dirs) Env() []string {
+	return []string{EnvConfig + "=" + d.Config, EnvRuntime + "=" + d.Runtime}
+}
+
+// Dial connects to the bus as the program name. When nobody listens it
+// fails with an error wrapping ErrNoBus that names the socket.
+func Dial(ctx context.Context, d Dirs, name string) (*bus.Client, error) {
+	c, err := bus.Dial(ctx, d.Socket(), bus.ClientOptions{Name: name})
+	if err != nil {
+		return nil, fmt.Errorf("%w: no bus at %s: %w", ErrNoBus, d.Socket(), err)
+	}
+	return c, nil
+}
