@@ -12,7 +12,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/ringo-phone/ringo/internal/clock"
 	"github.com/ringo-phone/ringo/telephony/valuespace"
 )
 
@@ -37,6 +39,12 @@ type ServerOptions struct {
 	// MaxClients is how many connections may be open at once (default
 	// 256); connections beyond it are closed at once.
 	MaxClients int
+	// HandshakeTimeout is how long a new connection may take to send its
+	// hello before it is dropped (default 5s), so that connections which
+	// never speak cannot hold client slots.
+	HandshakeTimeout time.Duration
+	// Clock runs the handshake timers (default the wall clock).
+	Clock clock.Clock
 	// Tree is the value space to serve (default: a new one).
 	Tree *valuespace.Tree
 	// Logger receives connection events (category "bus").
@@ -106,6 +114,12 @@ func NewServer(ln net.Listener, opts ServerOptions) *Server {
 	opts.QueueLimit = max(opts.QueueLimit, opts.MaxMessage+4)
 	if opts.MaxClients <= 0 {
 		opts.MaxClients = 256
+	}
+	if opts.HandshakeTimeout <= 0 {
+		opts.HandshakeTimeout = 5 * time.Second
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real()
 	}
 	if opts.Tree == nil {
 		opts.Tree = valuespace.New()
@@ -232,6 +246,9 @@ func (s *Server) accept() {
 		}
 		s.conns[c] = struct{}{}
 		s.mu.Unlock()
+		c.hsTimer = s.opts.Clock.AfterFunc(s.opts.HandshakeTimeout, func() {
+			c.kill(fmt.Errorf("%w: no hello within %v", ErrHandshake, s.opts.HandshakeTimeout))
+		})
 		s.wg.Add(1)
 		go c.serve()
 	}
@@ -244,6 +261,8 @@ type conn struct {
 	nc    net.Conn
 	owner valuespace.Owner
 	name  string
+
+	hsTimer clock.Timer
 
 	mu     sync.Mutex
 	queue  [][]byte
@@ -373,6 +392,9 @@ func (c *conn) handshake(r *bufio.Reader) error {
 	if err != nil {
 		return err
 	}
+	// Stopped before the welcome is written, so a client that has its
+	// welcome is never timed out.
+	c.hsTimer.Stop()
 	var m Message
 	if err := m.Unmarshal(payload); err != nil {
 		return fmt.Errorf("%w: %w", ErrHandshake, err)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ringo-phone/ringo/internal/clock"
 	vs "github.com/ringo-phone/ringo/telephony/valuespace"
 )
 
@@ -503,5 +504,34 @@ func TestClientRefusesOversizedRequest(t *testing.T) {
 	}
 	if err := c.Set(ctx, "/small", vs.Int(1)); err != nil {
 		t.Errorf("Set after the refused one = %v; the connection should be intact", err)
+	}
+}
+
+func TestSilentConnectionDroppedAfterHandshakeTimeout(t *testing.T) {
+	fake := clock.NewFake(time.Unix(0, 0))
+	srv, path := startServer(t, ServerOptions{Clock: fake, HandshakeTimeout: 5 * time.Second, MaxClients: 2})
+	silent, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	// The accept loop takes connections in order: once this client is
+	// through, the silent one's timer is running.
+	good := dial(t, path, "good")
+	fake.Advance(4 * time.Second)
+	if n := len(srv.Clients()); n != 2 {
+		t.Errorf("clients before the timeout = %d, want 2", n)
+	}
+	fake.Advance(time.Second)
+	if _, err := ReadFrame(silent, nil, MaxMessageSize); err == nil {
+		t.Errorf("silent connection still open after the handshake timeout")
+	}
+	// Its slot is free again, and the good client was not touched.
+	if err := good.Set(testCtx(t), "/x", vs.Int(1)); err != nil {
+		t.Errorf("good client after the timeout: %v", err)
+	}
+	second := dial(t, path, "second")
+	if second.Owner() == 0 {
+		t.Errorf("no owner for the client taking the freed slot")
 	}
 }
