@@ -418,33 +418,28 @@ func (c *Call) Indicate(ctl Control) error {
 
 // Hangup ends the call with HANGUP and a Q.931 cause code (0 means
 // normal clearing).
-func (c *Call) Hangup(cause uint8) error {
+func (c *Call) Hangup(cause uint8) error { return c.endLocal(CmdHangup, cause, CauseNormal) }
+
+// Reject refuses an incoming call that has not been answered (REJECT).
+func (c *Call) Reject(cause uint8) error { return c.endLocal(CmdReject, cause, CauseRejected) }
+
+func (c *Call) endLocal(cmd Command, cause, def uint8) error {
 	if cause == 0 {
-		cause = CauseNormal
+		cause = def
 	}
 	return c.run(func(s *session) error {
-		f := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdHangup)}
-		f.IEs.AddString(IECause, causeText(cause))
-		f.IEs.AddUint8(IECauseCode, cause)
-		c.closeWith(s, f)
+		c.closeWith(s, causeFrame(cmd, causeText(cause), cause))
 		c.end(StateHangupLocal, nil)
 		return nil
 	})
 }
 
-// Reject refuses an incoming call that has not been answered (REJECT).
-func (c *Call) Reject(cause uint8) error {
-	if cause == 0 {
-		cause = CauseRejected
-	}
-	return c.run(func(s *session) error {
-		f := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdReject)}
-		f.IEs.AddString(IECause, causeText(cause))
-		f.IEs.AddUint8(IECauseCode, cause)
-		c.closeWith(s, f)
-		c.end(StateHangupLocal, nil)
-		return nil
-	})
+// causeFrame is a HANGUP or REJECT with CAUSE and CAUSECODE.
+func causeFrame(cmd Command, text string, code uint8) *FullFrame {
+	f := &FullFrame{Type: FrameIAX, Subclass: uint8(cmd)}
+	f.IEs.AddString(IECause, text)
+	f.IEs.AddUint8(IECauseCode, code)
+	return f
 }
 
 // closeWith sends a last frame and keeps the call number until it is
@@ -630,9 +625,7 @@ func (c *Call) onCommand(s *session, f *FullFrame) {
 		c.authed = true
 		g := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdAuthRep)}
 		if err := addAuth(&g.IEs, f.IEs, c.opts.Secret, c.opts.AllowPlaintext); err != nil {
-			h := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdHangup)}
-			h.IEs.AddString(IECause, "No authentication method")
-			c.closeWith(s, h)
+			c.closeWith(s, causeFrame(CmdHangup, "No authentication method", CauseFacilityRejected))
 			c.end(StateFailed, err)
 			return
 		}
@@ -697,10 +690,7 @@ func (c *Call) onControl(s *session, f *FullFrame) {
 			t, code, text = EventCongestion, CauseCongestion, "Congestion"
 		}
 		c.emit(CallEvent{Type: t})
-		g := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdHangup)}
-		g.IEs.AddString(IECause, text)
-		g.IEs.AddUint8(IECauseCode, code)
-		c.closeWith(s, g)
+		c.closeWith(s, causeFrame(CmdHangup, text, code))
 		c.end(StateHangupRemote, &HangupError{Cause: text, CauseCode: code})
 	case CtlHold:
 		c.emit(CallEvent{Type: EventHold})

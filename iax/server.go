@@ -246,10 +246,7 @@ func (c *Call) acceptIncoming(s *session) {
 
 // refuse rejects a call before the application has seen it.
 func (c *Call) refuse(s *session, cause string, code uint8, err error) {
-	f := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdReject)}
-	f.IEs.AddString(IECause, cause)
-	f.IEs.AddUint8(IECauseCode, code)
-	c.closeWith(s, f)
+	c.closeWith(s, causeFrame(CmdReject, cause, code))
 	c.end(StateFailed, err)
 }
 
