@@ -187,6 +187,10 @@ func (p *CallProvider) EndStateTransaction() {
 // changedLocked records c as changed and announces at once outside a
 // transaction.
 func (p *CallProvider) changedLocked(c *Call) {
+	if c.ended {
+		p.svc.log.Warn("change to an ended call ignored", "call", c.id)
+		return
+	}
 	if !slices.Contains(p.changed, c) {
 		p.changed = append(p.changed, c)
 	}
@@ -203,6 +207,7 @@ func (p *CallProvider) flushLocked() {
 	for i, c := range p.changed {
 		infos[i] = c.infoLocked()
 		if c.state.Final() {
+			c.ended = true
 			delete(p.calls, c.id)
 		}
 	}
@@ -360,7 +365,7 @@ func (p *CallProvider) dial(id string, m qcop.Message) {
 func (p *CallProvider) close() {
 	p.mu.Lock()
 	for _, c := range p.calls {
-		if !c.state.Final() {
+		if !c.state.Final() && !c.ended {
 			c.state = CallServiceHangup
 			if !slices.Contains(p.changed, c) {
 				p.changed = append(p.changed, c)
@@ -382,6 +387,7 @@ type Call struct {
 	callType string
 	impl     CallImpl
 	// Guarded by p.mu.
+	ended   bool // a final state was announced; later changes are ignored
 	number  string
 	state   CallState
 	actions Actions
@@ -431,7 +437,8 @@ func (c *Call) SetActions(a Actions) {
 }
 
 // SetState moves the call to st. A final state ends the call: it is
-// announced and then forgotten by the provider.
+// announced and then forgotten by the provider, and later changes to the
+// call are ignored.
 func (c *Call) SetState(st CallState) {
 	c.p.mu.Lock()
 	defer c.p.mu.Unlock()

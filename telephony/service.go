@@ -76,6 +76,12 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 // Service is a telephony service provided by an agent, as
 // QTelephonyService: a name and a set of interfaces. It is invisible until
 // Initialize.
+//
+// Add interfaces (AddNetworkRegistration, AddConfiguration,
+// AddServiceChecker, SetCallProvider, AddPresence) before Initialize, or
+// call Initialize again after adding more. Adding a second interface of a
+// kind replaces the first while it is unpublished; once published it is
+// kept, and the new one is logged as refused and never published.
 type Service struct {
 	c    *bus.Client
 	name string
