@@ -661,7 +661,11 @@ func (c *Call) onCommand(s *session, f *FullFrame) {
 		s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdPong), Timestamp: f.Timestamp}, true)
 	case CmdLagRq:
 		s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdLagRp), Timestamp: f.Timestamp}, true)
-	case CmdPong, CmdLagRp:
+	case CmdTxReq:
+		// Asterisk offers to move the media path between two bridged
+		// peers; this endpoint keeps media through the server.
+		s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdTxRej)}, false)
+	case CmdPong, CmdLagRp, CmdTxRej, CmdTxRel, CmdTxReady, CmdTxMedia, CmdUnsupport:
 		// The ACK of our PING/LAGRQ already measured the RTT.
 	default:
 		g := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdUnsupport)}

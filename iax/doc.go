@@ -44,8 +44,12 @@
 // Server role: with Config.Server set the endpoint is an embedded peer. It
 // issues and checks calltokens (switchable per User), challenges REGREQ
 // and NEW with MD5, answers REGACK with REFRESH and APPARENT_ADDR, and
-// keeps a registry (Lookup, Registrations, OnRegister). Routing a call to
-// a registered user is Lookup + Dial + Bridge.
+// keeps a registry (Lookup, Registrations, OnRegister). Serve runs a
+// handler per incoming call (an echo, tone or DTMF extension); routing a
+// call to a registered user is Lookup + Dial + Bridge. Asterisk's offer
+// to move media between bridged peers (TXREQ) is declined with TXREJ.
+//
+// ResolvePeer turns a command-line "host[:port]" into an address.
 //
 // Logs go to Config.Logger with the attribute category=voip; secrets and
 // MD5 answers are never logged.

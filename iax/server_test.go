@@ -1,6 +1,7 @@
 package iax
 
 import (
+	"context"
 	"errors"
 	"net/netip"
 	"testing"
@@ -333,4 +334,59 @@ func TestLoopbackBridgeThroughServer(t *testing.T) {
 
 func netipPortPlusOne(a netip.AddrPort) netip.AddrPort {
 	return netip.AddrPortFrom(a.Addr(), a.Port()+1)
+}
+
+// Serve runs a handler per call: here an echo extension.
+func TestServeEcho(t *testing.T) {
+	srv, cli, _ := pair(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	served := make(chan error, 1)
+	go func() {
+		served <- srv.Serve(ctx, func(ctx context.Context, c *Call) {
+			c.Answer()
+			for {
+				select {
+				case v := <-c.Voice():
+					c.SendVoice(v.Payload)
+				case <-c.Done():
+					return
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}()
+	c, err := cli.Dial(DialOptions{Peer: srv.LocalAddr(), Called: "600", Username: "handset1", Secret: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Wait(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	c.SendVoice([]byte("hello"))
+	if v := <-c.Voice(); string(v.Payload) != "hello" {
+		t.Errorf("echo = %q, want hello", v.Payload)
+	}
+	cancel()
+	if err := <-served; !errors.Is(err, context.Canceled) {
+		t.Errorf("Serve() = %v, want context.Canceled", err)
+	}
+	<-c.Done() // the handler's call was hung up when Serve stopped
+	if c.State() != StateHangupRemote {
+		t.Errorf("State() = %v, want hangup-remote", c.State())
+	}
+}
+
+// Asterisk's offer to transfer the media path (TXREQ) is declined with TXREJ.
+func TestTxReqDeclined(t *testing.T) {
+	a := newAsterisk(t, Config{})
+	p := incomingCall(t, a)
+	req := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdTxReq), Timestamp: 9}
+	req.IEs.AddApparentAddr(a.addr())
+	req.IEs.AddUint16(IECallNo, 77)
+	req.IEs.AddUint32(IETransferID, 1)
+	p.send(req)
+	if rej := a.recv(); !rej.IsCommand(CmdTxRej) {
+		t.Errorf("answer to TXREQ = %v, want TXREJ", rej)
+	}
 }
