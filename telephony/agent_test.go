@@ -270,18 +270,7 @@ func TestAgentThroughAllStates(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	expectString := func(ch chan string, want string) {
-		t.Helper()
-		select {
-		case got := <-ch:
-			if got != want {
-				t.Errorf("watched %q, want %q", got, want)
-			}
-		case <-ctx.Done():
-			t.Fatalf("nothing watched, want %q", want)
-		}
-	}
-	expectString(serviceLists, "")
+	expectOn(t, ctx, serviceLists, "")
 	// phoned starts the agent; the service appears in one batch.
 	if err := qcop.Send(ctx, h.phoned, qcop.Message{Channel: qcop.ApplicationChannel("testagent"), Name: qcop.TelephonyStart}); err != nil {
 		t.Fatal(err)
@@ -306,8 +295,8 @@ func TestAgentThroughAllStates(t *testing.T) {
 	if got := h.batchString(); got != want {
 		t.Fatalf("Initialize published\n%s\nwant\n%s", got, want)
 	}
-	expectString(serviceLists, "asterisk")
-	expectString(regs, "true None ")
+	expectOn(t, ctx, serviceLists, "asterisk")
+	expectOn(t, ctx, regs, "true None ")
 	if svcs, _ := h.mgr.Services(ctx); !slices.Equal(svcs, []string{"asterisk"}) {
 		t.Errorf("Services = %q, want [asterisk]", svcs)
 	}
@@ -353,9 +342,9 @@ func TestAgentThroughAllStates(t *testing.T) {
 			t.Errorf("registration batch = %q, want %q", got, w)
 		}
 	}
-	expectString(regs, "true Searching ")
-	expectString(regs, "true Searching pbx.example")
-	expectString(regs, "true Home pbx.example")
+	expectOn(t, ctx, regs, "true Searching ")
+	expectOn(t, ctx, regs, "true Searching pbx.example")
+	expectOn(t, ctx, regs, "true Home pbx.example")
 	if r, err := h.mgr.Registration(ctx, "asterisk"); err != nil || r.State != RegistrationHome || r.Operator != "pbx.example" || r.Mode != OperatorModeAutomatic {
 		t.Errorf("Registration = %+v %v", r, err)
 	}
@@ -469,8 +458,8 @@ func TestAgentThroughAllStates(t *testing.T) {
 	if svcs, _ := h.mgr.Services(ctx); len(svcs) != 0 {
 		t.Errorf("Services after stop = %q", svcs)
 	}
-	expectString(serviceLists, "")
-	expectString(regs, "false None ")
+	expectOn(t, ctx, serviceLists, "")
+	expectOn(t, ctx, regs, "false None ")
 	if err := h.mgr.Hangup(ctx, "asterisk", "x", ScopeCallOnly); err == nil {
 		t.Errorf("request to a stopped service succeeded")
 	}
@@ -578,29 +567,31 @@ func TestPresenceAndOperatorsOverTheBus(t *testing.T) {
 	show := func(m qcop.Message) { responses <- m.Name + " " + fmt.Sprint(m.Args) }
 	h.mgr.WatchResponses(ctx, PresenceInterface, "voip", show)
 	h.mgr.WatchResponses(ctx, NetworkRegistrationInterface, "voip", show)
-	expect := func(ch chan string, want string) {
-		t.Helper()
-		select {
-		case got := <-ch:
-			if got != want {
-				t.Errorf("got %q, want %q", got, want)
-			}
-		case <-ctx.Done():
-			t.Fatalf("nothing, want %q", want)
-		}
-	}
 	h.mgr.StartMonitoring(ctx, "voip", "sip:bob@example.org")
-	expect(impl.asked, "start sip:bob@example.org")
-	expect(responses, `monitoredPresence ["sip:bob@example.org" "Available"]`)
-	expect(responses, `monitoringResult ["startMonitoring" "sip:bob@example.org" true]`)
+	expectOn(t, ctx, impl.asked, "start sip:bob@example.org")
+	expectOn(t, ctx, responses, `monitoredPresence ["sip:bob@example.org" "Available"]`)
+	expectOn(t, ctx, responses, `monitoringResult ["startMonitoring" "sip:bob@example.org" true]`)
 	h.mgr.StopMonitoring(ctx, "voip", "sip:bob@example.org")
-	expect(impl.asked, "stop sip:bob@example.org")
-	expect(responses, `monitoringResult ["stopMonitoring" "sip:bob@example.org" false]`)
+	expectOn(t, ctx, impl.asked, "stop sip:bob@example.org")
+	expectOn(t, ctx, responses, `monitoringResult ["stopMonitoring" "sip:bob@example.org" false]`)
 	h.mgr.SetLocalPresence(ctx, "voip", PresenceAvailable)
-	expect(impl.asked, "local Available")
+	expectOn(t, ctx, impl.asked, "local Available")
 	if got := h.batchString(); got != `QPresence/voip/localPresence = "Available"` {
 		t.Errorf("presence batch = %q", got)
 	}
 	h.mgr.RequestAvailableOperators(ctx, "voip")
-	expect(responses, `availableOperators ["Current" "pbx" "1" "IAX2"]`)
+	expectOn(t, ctx, responses, `availableOperators ["Current" "pbx" "1" "IAX2"]`)
+}
+
+// expectOn waits for the next string on ch and compares it with want.
+func expectOn(t *testing.T, ctx context.Context, ch chan string, want string) {
+	t.Helper()
+	select {
+	case got := <-ch:
+		if got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	case <-ctx.Done():
+		t.Fatalf("nothing in time, want %q", want)
+	}
 }

@@ -52,18 +52,7 @@ func TestKilledAgentVanishes(t *testing.T) {
 	if _, err := mgr.WatchServices(ctx, func(s []string) { lists <- strings.Join(s, ",") }); err != nil {
 		t.Fatal(err)
 	}
-	expect := func(want string) {
-		t.Helper()
-		select {
-		case got := <-lists:
-			if got != want {
-				t.Errorf("services = %q, want %q", got, want)
-			}
-		case <-ctx.Done():
-			t.Fatalf("services not %q in time", want)
-		}
-	}
-	expect("")
+	expectOn(t, ctx, lists, "")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperAgent$")
 	cmd.Env = append(os.Environ(), "RINGO_AGENT_BUS="+path)
 	if err := cmd.Start(); err != nil {
@@ -75,7 +64,7 @@ func TestKilledAgentVanishes(t *testing.T) {
 	if err := qcop.Send(ctx, phoned, qcop.Message{Channel: qcop.ApplicationChannel("testagent"), Name: qcop.TelephonyStart}); err != nil {
 		t.Fatal(err)
 	}
-	expect("asterisk")
+	expectOn(t, ctx, lists, "asterisk")
 	events := make(chan CallEvent, 10)
 	mgr.WatchCalls(ctx, "asterisk", func(e CallEvent) { events <- e })
 	if _, err := mgr.Dial(ctx, "asterisk", "Asterisk", "600"); err != nil {
@@ -85,7 +74,7 @@ func TestKilledAgentVanishes(t *testing.T) {
 		t.Fatalf("call event = %+v, want Dialing", e)
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
-	expect("")
+	expectOn(t, ctx, lists, "")
 	if snap, _ := phoned.Snapshot(ctx, CommunicationsPath); len(snap) != 0 {
 		t.Errorf("left after kill -9: %v", snap)
 	}
