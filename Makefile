@@ -101,6 +101,12 @@ test-hil: image
 ## bench: benchmarks and measured end-to-end runs (numbers for docs/PERFORMANCE.md)
 bench: deps image
 	$(GO) test -run '^$$' -bench . -benchmem $(UNIT_PKGS)
+	@start=$$(date +%s.%N); \
+	$$($(GO) tool -n u-root) -config-file initramfs/mkuimage.yaml -config ringo \
+		-go-extra-args=-ldflags='-s -w $(LDFLAGS)' -o $(BUILD)/bench-root.cpio 2>/dev/null; \
+	end=$$(date +%s.%N); \
+	echo "image: $$(cat $(BUILD)/bench-root.cpio $(MODULES) | wc -c) bytes; u-root build $$(echo "$$end - $$start" | bc) s"; \
+	rm -f $(BUILD)/bench-root.cpio
 	RINGO_BENCH=1 RINGO_STRICT=1 $(GO) test -count=1 -timeout 30m -v -run 'Bench' $(HIL_PKGS)
 
 ## fuzz: every fuzz target for FUZZTIME each (default 60s)
