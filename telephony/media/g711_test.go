@@ -75,9 +75,12 @@ func refIndex(iv []interval, m int) int {
 	return len(iv) - 1
 }
 
+// The reference tables, built once.
+var refUlaw, refAlaw = ulawIntervals(), alawIntervals()
+
 func refUlawEncode(x int16) byte {
 	neg, m := refMagnitude(x, 2)
-	code := byte(refIndex(ulawIntervals(), m)) // segment<<4 | step
+	code := byte(refIndex(refUlaw, m)) // segment<<4 | step
 	if neg {
 		code |= 0x80
 	}
@@ -86,7 +89,7 @@ func refUlawEncode(x int16) byte {
 
 func refUlawDecode(c byte) int16 {
 	y := ^c
-	v := ulawIntervals()[y&0x7F]
+	v := refUlaw[y&0x7F]
 	mid := (v.lo + v.hi) / 2
 	if y&0x7F == 0 {
 		mid = 0
@@ -99,7 +102,7 @@ func refUlawDecode(c byte) int16 {
 
 func refAlawEncode(x int16) byte {
 	neg, m := refMagnitude(x, 4)
-	code := byte(refIndex(alawIntervals(), m))
+	code := byte(refIndex(refAlaw, m))
 	if !neg {
 		code |= 0x80
 	}
@@ -108,7 +111,7 @@ func refAlawEncode(x int16) byte {
 
 func refAlawDecode(c byte) int16 {
 	y := c ^ 0x55
-	v := alawIntervals()[y&0x7F]
+	v := refAlaw[y&0x7F]
 	mid13 := v.lo + v.hi // midpoint on the 13-bit scale
 	if y&0x80 == 0 {
 		return int16(-8 * mid13)
@@ -175,7 +178,6 @@ func TestG711AgainstStandard(t *testing.T) {
 			t.Errorf("AlawToLinear(%#02x) = %d, want %d", c, got, want)
 		}
 	}
-	// The reference encoders scan tables; memoise per magnitude for speed.
 	for x := math.MinInt16; x <= math.MaxInt16; x++ {
 		s := int16(x)
 		if got, want := LinearToUlaw(s), refUlawEncode(s); got != want {

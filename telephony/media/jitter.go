@@ -188,7 +188,9 @@ func NewJitterBuffer(cfg JitterConfig) (*JitterBuffer, error) {
 
 // Put queues the frame pcm with RTP-style timestamp ts (in samples at
 // 8 kHz: frame k of a stream has ts = start + 160·k; 32-bit wraparound is
-// handled). Timestamps are rounded to the nearest frame.
+// handled). Timestamps are rounded to the nearest frame, so IAX2's
+// millisecond timestamps multiplied by 8 work even when the sender stamps
+// real time (0, 21, 39, 61 ms...).
 func (b *JitterBuffer) Put(ts uint32, pcm *Frame) PutResult {
 	now := b.clk.Now()
 	b.mu.Lock()
