@@ -1,0 +1,9 @@
+//go:build !linux
+
+package phoneserver
+
+import "os/exec"
+
+// setDeathSignal does nothing where there is no parent-death signal: agents
+// of a killed phoned may outlive it on such hosts.
+func setDeathSignal(cmd *exec.Cmd) {}
