@@ -100,7 +100,7 @@ func TestToneCadences(t *testing.T) {
 			t.Errorf("%s: Freqs %v, want %v", tt.name, tt.tone.Freqs, tt.wantFreq)
 		}
 		period := tt.on + tt.off
-		s, oks := render(t, tt.tone, 2*period+1)
+		s, oks := render(t, tt.tone, period+1) // one period and the restart
 		for i, on := range onFrames(s) {
 			if want := i%period < tt.on; on != want {
 				t.Errorf("%s: frame %d on = %v, want %v", tt.name, i, on, want)
