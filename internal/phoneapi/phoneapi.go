@@ -80,6 +80,48 @@ type DialResult struct {
 // choose) and returns the call phoned placed, or an error wrapping ErrDial
 // with phoned's reason.
 func Dial(ctx context.Context, c *bus.Client, number, callType string) (DialResult, error) {
+	m, err := request(ctx, c, MsgDial, vs.String(number), vs.String(callType))
+	if err != nil {
+		return DialResult{}, err
+	}
+	if m.Name == MsgFailed {
+		reason, _ := m.Str(0)
+		return DialResult{}, fmt.Errorf("%w: %s", ErrDial, reason)
+	}
+	var r DialResult
+	r.ID, _ = m.Str(0)
+	r.Service, _ = m.Str(1)
+	r.CallType, _ = m.Str(2)
+	return r, nil
+}
+
+// Set and remove on behalf of a console user: a value a short-lived tool
+// sets itself would vanish when the tool exits (entries belong to their bus
+// connection), so vsexplorer asks phoned to own it.
+const (
+	// MsgSet asks phoned to store a value it owns: replyChannel, path,
+	// value. Answered with MsgDone or MsgFailed.
+	MsgSet = "set"
+	// MsgDone answers a request that succeeded.
+	MsgDone = "done"
+)
+
+// Set asks phoned to store v at path as its own entry, which outlives the
+// requester.
+func Set(ctx context.Context, c *bus.Client, path string, v vs.Value) error {
+	m, err := request(ctx, c, MsgSet, vs.String(path), v)
+	if err != nil {
+		return err
+	}
+	if m.Name == MsgFailed {
+		reason, _ := m.Str(0)
+		return fmt.Errorf("%w: %s", ErrRefused, reason)
+	}
+	return nil
+}
+
+// request sends a control request and waits for phoned's one reply.
+func request(ctx context.Context, c *bus.Client, name string, args ...vs.Value) (qcop.Message, error) {
 	reply := ReplyChannelPrefix + telephony.NewCallID()
 	got := make(chan qcop.Message, 1)
 	l, err := qcop.Listen(ctx, c, reply, func(m qcop.Message) {
@@ -89,28 +131,20 @@ func Dial(ctx context.Context, c *bus.Client, number, callType string) (DialResu
 		}
 	})
 	if err != nil {
-		return DialResult{}, err
+		return qcop.Message{}, err
 	}
 	defer l.Close()
-	err = qcop.Send(ctx, c, qcop.Message{Channel: ControlChannel, Name: MsgDial,
-		Args: []vs.Value{vs.String(reply), vs.String(number), vs.String(callType)}})
+	err = qcop.Send(ctx, c, qcop.Message{Channel: ControlChannel, Name: name,
+		Args: append([]vs.Value{vs.String(reply)}, args...)})
 	if err != nil {
-		return DialResult{}, fmt.Errorf("%w: %w", ErrNoReply, err)
+		return qcop.Message{}, fmt.Errorf("%w: %w", ErrNoReply, err)
 	}
 	select {
 	case <-ctx.Done():
-		return DialResult{}, fmt.Errorf("%w: %w", ErrNoReply, ctx.Err())
+		return qcop.Message{}, fmt.Errorf("%w: %w", ErrNoReply, ctx.Err())
 	case <-c.Done():
-		return DialResult{}, fmt.Errorf("%w: %w", ErrNoReply, c.Err())
+		return qcop.Message{}, fmt.Errorf("%w: %w", ErrNoReply, c.Err())
 	case m := <-got:
-		if m.Name == MsgFailed {
-			reason, _ := m.Str(0)
-			return DialResult{}, fmt.Errorf("%w: %s", ErrDial, reason)
-		}
-		var r DialResult
-		r.ID, _ = m.Str(0)
-		r.Service, _ = m.Str(1)
-		r.CallType, _ = m.Str(2)
-		return r, nil
+		return m, nil
 	}
 }

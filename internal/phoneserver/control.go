@@ -31,6 +31,20 @@ func (s *Server) onControl(m qcop.Message) {
 			return
 		}
 		s.client.Post(reply, phoneapi.MsgDialed, vs.String(r.ID), vs.String(r.Service), vs.String(r.CallType))
+	case phoneapi.MsgSet:
+		path, err := m.Str(1)
+		if err == nil && len(m.Args) < 3 {
+			err = fmt.Errorf("set needs a value")
+		}
+		if err == nil {
+			err = s.tree.Set(0, path, m.Args[2])
+		}
+		if err != nil {
+			s.client.Post(reply, phoneapi.MsgFailed, vs.String(err.Error()))
+			return
+		}
+		s.log.Info("value set for the console", "path", path, "value", m.Args[2].String())
+		s.client.Post(reply, phoneapi.MsgDone)
 	default:
 		s.client.Post(reply, phoneapi.MsgFailed, vs.String(fmt.Sprintf("unknown request %q", m.Name)))
 	}
