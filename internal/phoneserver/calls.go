@@ -41,9 +41,10 @@ func (l *callList) initOps() []vs.Op {
 }
 
 // update records one announced transaction and returns the operations
-// that show it (one atomic batch), and the calls announced in state Idle,
-// which the list does not take: an announced call has a state.
-func (l *callList) update(calls []telephony.CallInfo, now time.Time) (ops []vs.Op, idle []telephony.CallInfo) {
+// that show it (one atomic batch), the calls that changed, and the calls
+// announced in state Idle, which the list does not take: an announced call
+// has a state.
+func (l *callList) update(calls []telephony.CallInfo, now time.Time) (ops []vs.Op, changed, idle []telephony.CallInfo) {
 	for _, c := range calls {
 		if c.State == telephony.CallIdle {
 			idle = append(idle, c)
@@ -67,6 +68,7 @@ func (l *callList) update(calls []telephony.CallInfo, now time.Time) (ops []vs.O
 			continue
 		}
 		r.info = c
+		changed = append(changed, c)
 		if c.State == telephony.CallConnected || c.State == telephony.CallHold {
 			r.connected = true
 		}
@@ -79,7 +81,7 @@ func (l *callList) update(calls []telephony.CallInfo, now time.Time) (ops []vs.O
 			}
 		}
 	}
-	return append(ops, l.pruneOps()...), idle
+	return append(ops, l.pruneOps()...), changed, idle
 }
 
 // endService ends every live call of service in ServiceHangup: its agent is
@@ -94,7 +96,7 @@ func (l *callList) endService(service string, now time.Time) []vs.Op {
 			gone = append(gone, c)
 		}
 	}
-	ops, _ := l.update(gone, now)
+	ops, _, _ := l.update(gone, now)
 	return ops
 }
 

@@ -435,14 +435,13 @@ func (s *Server) onCallEvent(e telephony.CallEvent) {
 	if s.services[e.Service] == nil {
 		return
 	}
-	ops, idle := s.calls.update(e.Calls, s.opts.Clock.Now())
+	ops, changed, idle := s.calls.update(e.Calls, s.opts.Clock.Now())
 	s.apply(ops...)
-	for _, c := range e.Calls {
-		if c.State == telephony.CallIdle {
-			continue
-		}
+	for _, c := range changed {
 		log.Info("call", "service", e.Service, "call", c.ID, "state", c.State.String(), "number", c.Number)
-		if seen := s.idleSeen[e.Service]; seen != nil {
+	}
+	for _, c := range e.Calls {
+		if seen := s.idleSeen[e.Service]; seen != nil && c.State != telephony.CallIdle {
 			delete(seen, c.ID)
 		}
 	}

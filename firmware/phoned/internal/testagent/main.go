@@ -7,11 +7,13 @@
 //	[fakevoip]
 //	Service   = testsvc      ; the telephony service name
 //	CallTypes = Test         ; empty: a call provider without call types
-//	Mode      = normal       ; normal | notask | noinit | unannounced
+//	Mode      = normal       ; normal | notask | noinit | unannounced | lateinit
 //
 // Modes provoke the integration mistakes phoned diagnoses: notask
 // registers no running task (exits right after start), noinit never calls
-// Initialize, unannounced creates incoming calls without announcing them.
+// Initialize, unannounced creates incoming calls without announcing them;
+// lateinit initializes only when the message initialize() arrives on its
+// application channel.
 //
 // The remote party is simulated through QTelephonyConfiguration updates:
 // update("incoming", number) rings, update("remote", "alerting"|"answer"|
@@ -105,6 +107,14 @@ func run(ctx context.Context) error {
 		}
 		app.UnregisterRunningTask("TestTelephonyService")
 	})
+	// lateinit waits for this message before it initializes, so a test can
+	// see that the service is invisible until then.
+	app.Handle("initialize()", func(qcop.Message) {
+		fmt.Println("initialize() received")
+		if a.svc != nil && !a.svc.Initialized() {
+			a.initialize(ctx)
+		}
+	})
 	return app.Run(ctx)
 }
 
@@ -125,10 +135,14 @@ func (a *agent) start(ctx context.Context, c *bus.Client) {
 	a.svc.AddConfiguration(a)
 	a.checker = a.svc.AddServiceChecker()
 	a.calls = a.svc.SetCallProvider(a, a.cfg.CallTypes...)
-	if a.cfg.Mode == "noinit" {
-		fmt.Println("not initializing, on purpose")
+	if a.cfg.Mode == "noinit" || a.cfg.Mode == "lateinit" {
+		fmt.Println("not initializing yet")
 		return
 	}
+	a.initialize(ctx)
+}
+
+func (a *agent) initialize(ctx context.Context) {
 	if err := a.svc.Initialize(ctx); err != nil {
 		fmt.Println("initialize:", err)
 		return
