@@ -658,14 +658,18 @@ func (c *Call) onCommand(s *session, f *FullFrame) {
 	case CmdTransfer:
 		c.emit(CallEvent{Type: EventTransfer, Text: f.IEs.String(IECalledNumber)})
 	case CmdPing:
-		s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdPong), Timestamp: f.Timestamp}, true)
+		s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdPong), Timestamp: f.Timestamp, IEs: s.stats.receiverReport()}, true)
 	case CmdLagRq:
 		s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdLagRp), Timestamp: f.Timestamp}, true)
 	case CmdTxReq:
 		// Asterisk offers to move the media path between two bridged
 		// peers; this endpoint keeps media through the server.
 		s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdTxRej)}, false)
-	case CmdPong, CmdLagRp, CmdTxRej, CmdTxRel, CmdTxReady, CmdTxMedia, CmdUnsupport:
+	case CmdPong:
+		if rr, ok := parseReceiverReport(f.IEs); ok {
+			s.stats.Remote = rr
+		}
+	case CmdLagRp, CmdTxRej, CmdTxRel, CmdTxReady, CmdTxMedia, CmdUnsupport:
 		// The ACK of our PING/LAGRQ already measured the RTT.
 	default:
 		g := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdUnsupport)}

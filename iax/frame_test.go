@@ -244,3 +244,13 @@ func TestMetaFrameRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// libiax2's PONG carries a receiver report.
+func TestDecodeReceiverReport(t *testing.T) {
+	pong := fullAt(t, readCapture(t, "libiax2-register-no-calltoken.pcapng"), 7)
+	rr, ok := parseReceiverReport(pong.IEs)
+	want := ReceiverReport{Packets: 1, Delay: 40 * time.Millisecond}
+	if !pong.IsCommand(CmdPong) || !ok || rr != want {
+		t.Errorf("receiver report of %v = %+v, %v; want %+v", pong, rr, ok, want)
+	}
+}

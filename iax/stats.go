@@ -24,6 +24,54 @@ type Stats struct {
 	// from acknowledgements of frames sent once; LastRTT is the latest
 	// sample.
 	RTT, LastRTT time.Duration
+	// Remote is the peer's last receiver report (the RR IEs of its PONG),
+	// how it hears us; zero until one arrives.
+	Remote ReceiverReport
+}
+
+// ReceiverReport is what a PONG's RR_* elements say about received voice.
+type ReceiverReport struct {
+	Jitter      time.Duration // RR_JITTER
+	LossPercent uint8         // RR_LOSS, top octet
+	Lost        uint32        // RR_LOSS, low 24 bits
+	Packets     uint32        // RR_PKTS
+	Delay       time.Duration // RR_DELAY (jitter buffer delay)
+	Dropped     uint32        // RR_DROPPED
+	OutOfOrder  uint32        // RR_OOO
+}
+
+// receiverReport is our side's report, sent in PONG.
+func (st *Stats) receiverReport() IEs {
+	var l IEs
+	l.AddUint32(IERRJitter, uint32(st.Jitter/time.Millisecond))
+	pct := uint64(0)
+	if total := st.VoiceReceived + st.VoiceLost; total > 0 {
+		pct = st.VoiceLost * 100 / total
+	}
+	l.AddUint32(IERRLoss, uint32(pct)<<24|uint32(min(st.VoiceLost, 0xffffff)))
+	l.AddUint32(IERRPackets, uint32(st.VoiceReceived))
+	l.AddUint16(IERRDelay, 0)
+	l.AddUint32(IERRDropped, 0)
+	l.AddUint32(IERROOO, uint32(st.OutOfOrder))
+	return l
+}
+
+// parseReceiverReport reads the RR_* elements; ok is false when there are none.
+func parseReceiverReport(l IEs) (ReceiverReport, bool) {
+	if !l.Has(IERRPackets) && !l.Has(IERRLoss) && !l.Has(IERRJitter) {
+		return ReceiverReport{}, false
+	}
+	u := func(t IEType) uint64 { v, _ := l.Uint(t); return v }
+	loss := u(IERRLoss)
+	return ReceiverReport{
+		Jitter:      time.Duration(u(IERRJitter)) * time.Millisecond,
+		LossPercent: uint8(loss >> 24),
+		Lost:        uint32(loss & 0xffffff),
+		Packets:     uint32(u(IERRPackets)),
+		Delay:       time.Duration(u(IERRDelay)) * time.Millisecond,
+		Dropped:     uint32(u(IERRDropped)),
+		OutOfOrder:  uint32(u(IERROOO)),
+	}, true
 }
 
 // jitterEstimator follows RFC 3550 §6.4.1: J += (|D| - J)/16.

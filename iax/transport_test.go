@@ -214,8 +214,13 @@ func TestReliableDelivery(t *testing.T) {
 
 	p.iseq = x.OSeq + 1
 	p.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdPing), Timestamp: 777})
-	if pong := a.recv(); !pong.IsCommand(CmdPong) || pong.Timestamp != 777 {
+	pong := a.recv()
+	if !pong.IsCommand(CmdPong) || pong.Timestamp != 777 {
 		t.Errorf("answer to PING = %v, want PONG ts=777", pong)
+	}
+	// The PONG carries our receiver report: the out-of-order frame counted.
+	if rr, ok := parseReceiverReport(pong.IEs); !ok || rr.OutOfOrder != 1 || rr.Packets != 0 {
+		t.Errorf("PONG receiver report = %+v, %v; want 1 out of order, 0 packets", rr, ok)
 	}
 	p.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdLagRq), Timestamp: 888})
 	if lag := a.recv(); !lag.IsCommand(CmdLagRp) || lag.Timestamp != 888 {
@@ -361,12 +366,24 @@ func TestPingMeasuresRTT(t *testing.T) {
 	}
 	a.advance(30 * time.Millisecond)
 	p.iseq = ping.OSeq + 1
-	p.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdPong), Timestamp: ping.Timestamp})
+	// A PONG as libiax2 sends it, with its receiver report.
+	pong := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdPong), Timestamp: ping.Timestamp}
+	pong.IEs.AddUint32(IERRJitter, 12)
+	pong.IEs.AddUint32(IERRLoss, 3<<24|5)
+	pong.IEs.AddUint32(IERRPackets, 150)
+	pong.IEs.AddUint16(IERRDelay, 40)
+	pong.IEs.AddUint32(IERRDropped, 1)
+	pong.IEs.AddUint32(IERROOO, 2)
+	p.send(pong)
 	if ack := a.recv(); !ack.IsCommand(CmdAck) {
 		t.Fatalf("answer to PONG = %v, want ACK", ack)
 	}
 	st := p.c.Stats()
 	if want := (7*before + 30*time.Millisecond) / 8; st.LastRTT != 30*time.Millisecond || st.RTT != want {
 		t.Errorf("Stats() RTT, LastRTT = %v, %v; want %v, 30ms", st.RTT, st.LastRTT, want)
+	}
+	want := ReceiverReport{Jitter: 12 * time.Millisecond, LossPercent: 3, Lost: 5, Packets: 150, Delay: 40 * time.Millisecond, Dropped: 1, OutOfOrder: 2}
+	if st.Remote != want {
+		t.Errorf("Stats().Remote = %+v, want %+v", st.Remote, want)
 	}
 }
