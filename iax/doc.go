@@ -49,7 +49,8 @@
 // call to a registered user is Lookup + Dial + Bridge. Asterisk's offer
 // to move media between bridged peers (TXREQ) is declined with TXREJ.
 //
-// ResolvePeer turns a command-line "host[:port]" into an address.
+// ResolvePeer turns a command-line "host[:port]" into an address;
+// Endpoint.Poke checks a peer answers and measures the round trip.
 //
 // Logs go to Config.Logger with the attribute category=voip; secrets and
 // MD5 answers are never logged.

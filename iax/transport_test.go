@@ -387,3 +387,49 @@ func TestPingMeasuresRTT(t *testing.T) {
 		t.Errorf("Stats().Remote = %+v, want %+v", st.Remote, want)
 	}
 }
+
+// Poke: POKE with an empty calltoken, the token round, PONG, ACK, RTT.
+func TestPoke(t *testing.T) {
+	a := newAsterisk(t, Config{})
+	type result struct {
+		rtt time.Duration
+		err error
+	}
+	res := make(chan result, 1)
+	go func() {
+		rtt, err := a.ep.Poke(t.Context(), a.addr())
+		res <- result{rtt, err}
+	}()
+	poke := a.recv()
+	if ie, ok := poke.IEs.Get(IECallToken); !poke.IsCommand(CmdPoke) || poke.DestCall != 0 || !ok || len(ie.Data) != 0 {
+		t.Fatalf("sent %v, want POKE to call 0 with an empty calltoken", poke)
+	}
+	tok := &FullFrame{SourceCall: 1, DestCall: poke.SourceCall, Timestamp: poke.Timestamp, ISeq: 1, Type: FrameIAX, Subclass: uint8(CmdCallToken)}
+	tok.IEs.AddString(IECallToken, "123?abc")
+	a.sendFrame(tok)
+	again := a.recv()
+	if !again.IsCommand(CmdPoke) || again.IEs.String(IECallToken) != "123?abc" || again.OSeq != 0 {
+		t.Fatalf("after CALLTOKEN sent %v, want POKE with the token, o=0", again)
+	}
+	a.advance(25 * time.Millisecond)
+	a.sendFrame(&FullFrame{SourceCall: 900, DestCall: again.SourceCall, Timestamp: again.Timestamp, ISeq: 1, Type: FrameIAX, Subclass: uint8(CmdPong)})
+	if ack := a.recv(); !ack.IsCommand(CmdAck) || ack.DestCall != 900 || ack.Timestamp != again.Timestamp {
+		t.Errorf("answer to PONG = %v, want ACK to 900", ack)
+	}
+	r := <-res
+	if r.err != nil || r.rtt != 25*time.Millisecond {
+		t.Errorf("Poke() = %v, %v; want 25ms, nil", r.rtt, r.err)
+	}
+
+	// Nobody answers: ErrTimeout once the retransmissions run out.
+	b := newAsterisk(t, Config{Retransmit: Retransmit{Initial: time.Second, Tries: 1}})
+	go func() {
+		rtt, err := b.ep.Poke(t.Context(), b.addr())
+		res <- result{rtt, err}
+	}()
+	b.recv()
+	b.advance(time.Second)
+	if r := <-res; !errors.Is(r.err, ErrTimeout) {
+		t.Errorf("Poke(silent peer) = %v, want ErrTimeout", r.err)
+	}
+}
