@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/ringo-phone/ringo/iax"
+)
+
+func (a *actions) register(fs *flag.FlagSet) {
+	fs.StringVar(&a.dtmf, "dtmf", "", "DTMF digits to send once connected (0-9 * # A-D)")
+	fs.DurationVar(&a.dtmfAt, "dtmf-at", 500*time.Millisecond, "when to start sending -dtmf, after connecting")
+	fs.DurationVar(&a.digitLen, "dtmf-duration", 100*time.Millisecond, "length of each digit (and of the gap after it)")
+	fs.DurationVar(&a.holdAt, "hold-at", 0, "put the peer on hold this long after connecting")
+	fs.DurationVar(&a.resumeAt, "resume-at", 0, "take the peer off hold this long after connecting")
+	fs.StringVar(&a.transfer, "transfer", "", "ask the server to transfer the call to this extension")
+	fs.DurationVar(&a.transferAt, "transfer-at", time.Second, "when to ask for -transfer, after connecting")
+}
+
+func (a *actions) check() error {
+	for i := range len(a.dtmf) {
+		d := a.dtmf[i]
+		if !(d >= '0' && d <= '9' || d == '*' || d == '#' || d >= 'A' && d <= 'D') {
+			return fmt.Errorf("%w: -dtmf: %q is not a DTMF digit", ErrUsage, d)
+		}
+	}
+	if a.resumeAt > 0 && a.resumeAt <= a.holdAt {
+		return fmt.Errorf("%w: -resume-at must come after -hold-at", ErrUsage)
+	}
+	a.digitGap = a.digitLen
+	return nil
+}
+
+func runCall(ctx context.Context, args []string, env *Env, out *printer) error {
+	fs := flag.NewFlagSet("iaxcli call", flag.ContinueOnError)
+	fs.SetOutput(env.Stdout)
+	var (
+		c        common
+		m        mediaFlags
+		a        actions
+		dial     string
+		duration time.Duration
+		ring     time.Duration
+	)
+	c.register(fs)
+	m.register(fs)
+	a.register(fs)
+	fs.StringVar(&dial, "dial", "", "extension or number to call")
+	fs.DurationVar(&duration, "duration", 5*time.Second, "hang up this long after the call connects")
+	fs.DurationVar(&ring, "ring-timeout", 30*time.Second, "give up if the call is not answered within this")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if dial == "" {
+		return fmt.Errorf("%w: -dial is required", ErrUsage)
+	}
+	if err := a.check(); err != nil {
+		return err
+	}
+	a.hangupAt = duration
+	server, err := c.serverAddr()
+	if err != nil {
+		return err
+	}
+	if err := c.resolveSecret(env, out); err != nil {
+		return err
+	}
+	ep, closeEP, err := c.endpoint(ctx, env, out)
+	if err != nil {
+		return err
+	}
+	defer closeEP()
+
+	out.line("calling %s at %v as %s from %v", dial, server, c.user, ep.LocalAddr())
+	call, err := ep.Dial(iax.DialOptions{Peer: server, Called: dial, Username: c.user, Secret: c.secret})
+	if err != nil {
+		return err
+	}
+	// Give up on an unanswered call after -ring-timeout.
+	unanswered := env.Clock.AfterFunc(ring, func() {
+		if call.State() != iax.StateConnected {
+			_ = call.Hangup(iax.CauseNoAnswer)
+		}
+	})
+	defer unanswered.Stop()
+	s := &session{call: call, clk: env.Clock, out: out, media: m, record: m.record, act: a}
+	err = s.run(ctx)
+	out.line("%s", summary("call", call.Stats()))
+	return err
+}

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"net/netip"
+
+	"github.com/ringo-phone/ringo/iax"
+)
+
+type regFlags struct {
+	refresh, retryMin, timeout time.Duration
+	attempts                   int
+}
+
+func (r *regFlags) register(fs *flag.FlagSet) {
+	fs.DurationVar(&r.refresh, "refresh", 60*time.Second, "registration lifetime to ask for")
+	fs.DurationVar(&r.retryMin, "retry-min", 0, "first wait before re-sending an unanswered REGREQ (2s)")
+	fs.DurationVar(&r.timeout, "timeout", 30*time.Second, "give up registering after this long")
+	fs.IntVar(&r.attempts, "attempts", 3, "give up after this many unanswered attempts (0: never)")
+}
+
+func (r *regFlags) options(c *common, server netip.AddrPort) iax.RegisterOptions {
+	return iax.RegisterOptions{Server: server, Username: c.user, Secret: c.secret, Refresh: r.refresh,
+		RetryMin: r.retryMin, RetryMax: 8 * r.retryMin, MaxAttempts: r.attempts}
+}
+
+func runRegister(ctx context.Context, args []string, env *Env, out *printer) error {
+	fs := flag.NewFlagSet("iaxcli register", flag.ContinueOnError)
+	fs.SetOutput(env.Stdout)
+	var (
+		c common
+		r regFlags
+	)
+	c.register(fs)
+	r.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	server, err := c.serverAddr()
+	if err != nil {
+		return err
+	}
+	if err := c.resolveSecret(env, out); err != nil {
+		return err
+	}
+	ep, closeEP, err := c.endpoint(ctx, env, out)
+	if err != nil {
+		return err
+	}
+	defer closeEP()
+	reg, err := registerAndReport(ctx, ep, &c, &r, server, out)
+	if err != nil {
+		return err
+	}
+	return release(ctx, reg, out)
+}
+
+// registerAndReport registers, printing the outcome; on failure it prints
+// the summary too.
+func registerAndReport(ctx context.Context, ep *iax.Endpoint, c *common, r *regFlags, server netip.AddrPort, out *printer) (*iax.Registration, error) {
+	out.line("registering %s at %v from %v", c.user, server, ep.LocalAddr())
+	rctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	reg, err := ep.StartRegistration(r.options(c, server))
+	if err != nil {
+		return nil, err
+	}
+	if err := reg.Wait(rctx); err != nil {
+		reg.Close()
+		var de *iax.DeniedError
+		switch {
+		case errors.As(err, &de):
+			out.line("refused: %q (cause %d)", de.Cause, de.CauseCode)
+		case errors.Is(err, iax.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+			out.line("no answer from %v", server)
+		default:
+			out.line("registration failed: %v", err)
+		}
+		out.line("%s", summary("registration", reg.Stats()))
+		return nil, fmt.Errorf("registration: %w", err)
+	}
+	refresh, apparent := reg.Granted()
+	out.line("registered: refresh %v, seen as %v", refresh, apparent)
+	return reg, nil
+}
+
+// release releases the registration and prints the summary.
+func release(ctx context.Context, reg *iax.Registration, out *printer) error {
+	out.line("releasing")
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	err := reg.Release(rctx)
+	if err != nil {
+		out.line("release failed: %v", err)
+	} else {
+		out.line("released")
+	}
+	out.line("%s", summary("registration", reg.Stats()))
+	if err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
+	return nil
+}

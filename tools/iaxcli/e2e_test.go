@@ -1,0 +1,412 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ringo-phone/ringo/drivers/audio"
+	"github.com/ringo-phone/ringo/drivers/audio/audiotest"
+	"github.com/ringo-phone/ringo/telephony/media"
+)
+
+// clientPort reads the UDP port iaxcli says it uses ("... from 127.0.0.1:PORT").
+func clientPort(t *testing.T, p *proc) string {
+	t.Helper()
+	return p.waitLine(`from 127\.0\.0\.1:(\d+)$`, 10*time.Second)[1]
+}
+
+func portOf(addr string) string { return addr[strings.LastIndex(addr, ":")+1:] }
+
+var summaryRE = `^summary: %s frames sent \d+ received \d+ retransmissions \d+ .*loss \d+\.\d%% jitter \S+ rtt \S+$`
+
+func TestRegisterAndRelease(t *testing.T) {
+	t.Parallel()
+	pbx, addr := startPBX(t)
+	pcap := filepath.Join(t.TempDir(), "register.pcap")
+	c := iaxcli(t, "register", addr, user1, secret1, "-pcap", pcap)
+	if err := c.wait(20 * time.Second); err != nil {
+		t.Fatalf("iaxcli register: %v", err)
+	}
+	port := clientPort(t, c)
+	for _, re := range []string{`^registered: refresh 1m0s, seen as 127\.0\.0\.1:` + port + `$`, `^released$`, fmt.Sprintf(summaryRE, "registration")} {
+		if !c.hasLine(re) {
+			t.Errorf("iaxcli output has no line matching %q", re)
+		}
+	}
+	pbx.waitLine(`msg=registered category=pbx user=handset1 addr=127\.0\.0\.1:`+port, 5*time.Second)
+	pbx.waitLine(`msg=unregistered category=pbx user=handset1 addr=127\.0\.0\.1:`+port, 5*time.Second)
+	decodeCheck(t, pcap, want{clientPort: port, serverPort: portOf(addr), user: user1, secret: secret1, minFrames: 14, needMD5: true, needTokened: true})
+}
+
+func TestRegisterWrongSecret(t *testing.T) {
+	t.Parallel()
+	pbx, addr := startPBX(t)
+	pcap := filepath.Join(t.TempDir(), "wrong.pcap")
+	c := iaxcli(t, "register", addr, user1, "not-the-secret", "-pcap", pcap)
+	err := c.wait(20 * time.Second)
+	if err == nil {
+		t.Fatal("iaxcli register with a wrong secret exited 0")
+	}
+	if !c.hasLine(`^refused: "Registration Refused" \(cause 29\)$`) || !c.hasLine(fmt.Sprintf(summaryRE, "registration")) {
+		t.Error("iaxcli does not say why it was refused, or gives no summary")
+	}
+	if c.hasLine("not-the-secret") {
+		t.Error("iaxcli printed the secret")
+	}
+	port := clientPort(t, c)
+	pbx.waitLine(`msg="registration authentication failed" category=voip user=handset1 from=127\.0\.0\.1:`+port, 5*time.Second)
+	if pbx.hasLine(`msg=registered `) {
+		t.Error("the PBX registered a client with a wrong secret")
+	}
+	decodeCheck(t, pcap, want{clientPort: port, serverPort: portOf(addr), user: user1, secret: "not-the-secret", minFrames: 6, needMD5: true, needTokened: true})
+}
+
+// ulawFrames makes n frames of μ-law payload that differ from each other
+// (frame i starts with i), avoiding 0x7f, the μ-law code whose decoded
+// value (0) encodes back as 0xff.
+func ulawFrames(n int) [][]byte {
+	frames := make([][]byte, n)
+	for i := range frames {
+		f := make([]byte, media.FrameSamples)
+		for j := range f {
+			b := byte(i*31 + j*7)
+			if j == 0 {
+				b = byte(i)
+			}
+			if b == 0x7f {
+				b = 0x7e
+			}
+			f[j] = b
+		}
+		frames[i] = f
+	}
+	return frames
+}
+
+// writeWAV writes the payloads, decoded from μ-law, as a WAV file.
+func writeWAV(t *testing.T, path string, frames [][]byte) {
+	t.Helper()
+	sink, err := audio.CreateWAVSink(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f media.Frame
+	for _, p := range frames {
+		media.DecodeUlaw(f[:], p)
+		if err := sink.WriteFrame(context.Background(), &f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sink.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readWAV returns the samples of a WAV file.
+func readWAV(t *testing.T, path string) []int16 {
+	t.Helper()
+	src, err := audio.OpenWAVSource(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var (
+		out []int16
+		f   media.Frame
+	)
+	for {
+		err := src.ReadFrame(context.Background(), &f)
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, f[:]...)
+	}
+}
+
+// recordedUlaw re-encodes a recording frame by frame.
+func recordedUlaw(samples []int16) [][]byte {
+	var out [][]byte
+	for i := 0; i+media.FrameSamples <= len(samples); i += media.FrameSamples {
+		b := make([]byte, media.FrameSamples)
+		media.EncodeUlaw(b, samples[i:i+media.FrameSamples])
+		out = append(out, b)
+	}
+	return out
+}
+
+// Extension 600: every payload sent comes back byte-equal and in order.
+func TestCallEcho(t *testing.T) {
+	t.Parallel()
+	_, addr := startPBX(t)
+	dir := t.TempDir()
+	in, out, pcap := filepath.Join(dir, "in.wav"), filepath.Join(dir, "out.wav"), filepath.Join(dir, "echo.pcap")
+	sent := ulawFrames(75)
+	writeWAV(t, in, sent)
+	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "600", "-send", in, "-record", out, "-duration", "2500ms", "-pcap", pcap)
+	if err := c.wait(20 * time.Second); err != nil {
+		t.Fatalf("iaxcli call 600: %v", err)
+	}
+	for _, re := range []string{`^accepted ulaw$`, `^state connected$`, `^state hangup-local$`, fmt.Sprintf(summaryRE, "call")} {
+		if !c.hasLine(re) {
+			t.Errorf("no line matching %q", re)
+		}
+	}
+	got := recordedUlaw(readWAV(t, out))
+	if len(got) < len(sent) {
+		t.Fatalf("heard %d frames, want at least the %d sent", len(got), len(sent))
+	}
+	for i := range sent {
+		if string(got[i]) != string(sent[i]) {
+			t.Fatalf("frame %d came back as %x..., want %x...", i, got[i][:8], sent[i][:8])
+		}
+	}
+	silence := strings.Repeat("\xff", media.FrameSamples)
+	for i, f := range got[len(sent):] {
+		if string(f) != silence {
+			t.Fatalf("frame %d after the file is not the silence sent", len(sent)+i)
+		}
+	}
+	// Everything sent came back except what was in flight at hangup.
+	m := c.waitLine(`voice sent (\d+) received (\d+)`, time.Second)
+	var vs, vr int
+	fmt.Sscan(m[1], &vs)
+	fmt.Sscan(m[2], &vr)
+	if vr < vs-5 || len(got) != vr {
+		t.Errorf("voice sent %d, received %d, recorded %d frames", vs, vr, len(got))
+	}
+	decodeCheck(t, pcap, want{clientPort: clientPort(t, c), serverPort: portOf(addr), user: user1, secret: secret1, called: "600", minFrames: 100, needMD5: true, needTokened: true})
+}
+
+// Extension 601: the recording holds 1004 Hz at least 30 dB over every
+// other bin.
+func TestCallTone(t *testing.T) {
+	t.Parallel()
+	_, addr := startPBX(t)
+	out := filepath.Join(t.TempDir(), "tone.wav")
+	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "601", "-record", out, "-duration", "1500ms")
+	if err := c.wait(20 * time.Second); err != nil {
+		t.Fatalf("iaxcli call 601: %v", err)
+	}
+	s := readWAV(t, out)
+	if len(s) < 50*media.FrameSamples {
+		t.Fatalf("recorded %d samples, want at least 1 s", len(s))
+	}
+	r := audiotest.AnalyzeTone(s, 1004)
+	if r.MarginDB < 30 {
+		t.Errorf("AnalyzeTone(recording, 1004) = %.1f dB over %.0f Hz, want >= 30 dB", r.MarginDB, r.OtherHz)
+	}
+}
+
+// Extension 100: the PBX sends DTMF 1 2 3 and hangs up.
+func TestCallDTMF(t *testing.T) {
+	t.Parallel()
+	_, addr := startPBX(t)
+	pcap := filepath.Join(t.TempDir(), "dtmf.pcap")
+	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "100", "-duration", "10s", "-pcap", pcap)
+	if err := c.wait(20 * time.Second); err != nil {
+		t.Fatalf("iaxcli call 100: %v", err)
+	}
+	if got := strings.Join(c.matching(`^dtmf `), ","); got != "dtmf 1,dtmf 2,dtmf 3" {
+		t.Errorf("DTMF lines = %q, want dtmf 1, 2, 3", got)
+	}
+	if !c.hasLine(`^state hangup-remote: .*"Normal Clearing" \(cause 16\)$`) {
+		t.Error("the PBX's hangup is not reported")
+	}
+	decodeCheck(t, pcap, want{clientPort: clientPort(t, c), serverPort: portOf(addr), user: user1, secret: secret1, called: "100", minFrames: 20, needMD5: true, needTokened: true})
+}
+
+// listener registers handset2 with iaxcli listen and waits until it
+// listens.
+func listener(t *testing.T, addr string, extra ...string) *proc {
+	t.Helper()
+	l := iaxcli(t, "listen", addr, user2, secret2, extra...)
+	l.waitLine(`^listening for `, 10*time.Second)
+	return l
+}
+
+// Two iaxcli talk through the PBX: the caller dials the listener's name,
+// its audio and DTMF reach the listener, and the caller's hangup ends the
+// listener's call.
+func TestCallBetweenClients(t *testing.T) {
+	t.Parallel()
+	_, addr := startPBX(t)
+	dir := t.TempDir()
+	in, heard := filepath.Join(dir, "in.wav"), filepath.Join(dir, "heard.wav")
+	sent := ulawFrames(50)
+	writeWAV(t, in, sent)
+	l := listener(t, addr, "-duration", "20s", "-record", heard)
+	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "202", "-send", in, "-dtmf", "123", "-duration", "2s")
+	if err := c.wait(20 * time.Second); err != nil {
+		t.Fatalf("caller: %v", err)
+	}
+	l.waitLine(`^incoming call from "Handset One" <201> for handset2$`, 5*time.Second)
+	l.waitLine(`^state hangup-remote`, 5*time.Second)
+	l.waitLine(fmt.Sprintf(summaryRE, "call"), 5*time.Second)
+	if got := strings.Join(l.matching(`^dtmf `), ","); got != "dtmf 1,dtmf 2,dtmf 3" {
+		t.Errorf("listener's DTMF lines = %q, want dtmf 1, 2, 3", got)
+	}
+	l.cmd.Process.Signal(interrupt)
+	if err := l.wait(10 * time.Second); err != nil {
+		t.Fatalf("listener: %v", err)
+	}
+	if !l.hasLine(`^released$`) {
+		t.Error("the listener did not release its registration")
+	}
+	got := recordedUlaw(readWAV(t, heard))
+	if len(got) < len(sent) {
+		t.Fatalf("listener heard %d frames, want at least %d", len(got), len(sent))
+	}
+	// The listener may have been connected a moment before the caller's
+	// first frame: find the first frame sent and compare from there.
+	start := -1
+	for i, f := range got {
+		if string(f) == string(sent[0]) {
+			start = i
+			break
+		}
+	}
+	if start < 0 || len(got)-start < len(sent) {
+		t.Fatalf("the caller's audio is not in the listener's recording (start %d of %d)", start, len(got))
+	}
+	for i := range sent {
+		if string(got[start+i]) != string(sent[i]) {
+			t.Fatalf("frame %d reached the listener as %x..., want %x...", i, got[start+i][:8], sent[i][:8])
+		}
+	}
+}
+
+// Hold and resume pass through the PBX to the other party.
+func TestHoldResume(t *testing.T) {
+	t.Parallel()
+	pbx, addr := startPBX(t)
+	l := listener(t, addr, "-duration", "20s")
+	c := iaxcli(t, "call", addr, user1, secret1, "-dial", user2, "-hold-at", "500ms", "-resume-at", "1s", "-duration", "1500ms")
+	if err := c.wait(20 * time.Second); err != nil {
+		t.Fatalf("caller: %v", err)
+	}
+	if got := strings.Join(c.matching(`^(hold|resume)$`), ","); got != "hold,resume" {
+		t.Errorf("caller printed %q, want hold,resume", got)
+	}
+	l.waitLine(`^held by peer$`, 5*time.Second)
+	l.waitLine(`^resumed by peer$`, 5*time.Second)
+	pbx.waitLine(`msg=hold category=pbx`, 5*time.Second)
+	pbx.waitLine(`msg=unhold category=pbx`, 5*time.Second)
+	if i, j := lineIndex(l, `^held by peer$`), lineIndex(l, `^resumed by peer$`); i > j {
+		t.Errorf("listener heard resume (line %d) before hold (line %d)", j, i)
+	}
+}
+
+func lineIndex(p *proc, re string) int {
+	rx := regexp.MustCompile(re)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, l := range p.lines {
+		if rx.MatchString(l) {
+			return i
+		}
+	}
+	return -1
+}
+
+// A blind transfer: the caller hands the listener over to the tone
+// extension and leaves; the listener then hears 1004 Hz.
+func TestTransfer(t *testing.T) {
+	t.Parallel()
+	pbx, addr := startPBX(t)
+	heard := filepath.Join(t.TempDir(), "heard.wav")
+	l := listener(t, addr, "-duration", "20s", "-record", heard, "-hangup-after", "3s")
+	c := iaxcli(t, "call", addr, user1, secret1, "-dial", user2, "-transfer", "601", "-transfer-at", "500ms", "-duration", "10s")
+	if err := c.wait(20 * time.Second); err != nil {
+		t.Fatalf("caller: %v", err)
+	}
+	c.waitLine(`^transfer 601$`, time.Second)
+	c.waitLine(`^state hangup-remote`, time.Second)
+	pbx.waitLine(`msg=transfer category=pbx call=\d+ to=601 by=\d+`, 5*time.Second)
+	l.waitLine(`^hanging up$`, 10*time.Second)
+	l.waitLine(fmt.Sprintf(summaryRE, "call"), 5*time.Second)
+	l.cmd.Process.Signal(interrupt)
+	if err := l.wait(10 * time.Second); err != nil {
+		t.Fatalf("listener: %v", err)
+	}
+	s := readWAV(t, heard)
+	// Analyse the last second: the tone, after the transfer.
+	if len(s) < 60*media.FrameSamples {
+		t.Fatalf("listener recorded %d samples", len(s))
+	}
+	r := audiotest.AnalyzeTone(s[len(s)-50*media.FrameSamples:], 1004)
+	if r.MarginDB < 30 {
+		t.Errorf("after the transfer the listener hears 1004 Hz only %.1f dB over %.0f Hz", r.MarginDB, r.OtherHz)
+	}
+}
+
+// A call to an extension is moved to the extension it transfers to.
+func TestTransferFromExtension(t *testing.T) {
+	t.Parallel()
+	_, addr := startPBX(t)
+	out := filepath.Join(t.TempDir(), "out.wav")
+	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "600", "-transfer", "601", "-transfer-at", "300ms", "-duration", "1800ms", "-record", out)
+	if err := c.wait(20 * time.Second); err != nil {
+		t.Fatalf("caller: %v", err)
+	}
+	s := readWAV(t, out)
+	if len(s) < 70*media.FrameSamples {
+		t.Fatalf("recorded %d samples", len(s))
+	}
+	if r := audiotest.AnalyzeTone(s[len(s)-50*media.FrameSamples:], 1004); r.MarginDB < 30 {
+		t.Errorf("after the transfer to 601 the caller hears 1004 Hz only %.1f dB over %.0f Hz", r.MarginDB, r.OtherHz)
+	}
+}
+
+// The listener hangs up: the caller sees the remote hangup and exits 0.
+func TestHangupFromCallee(t *testing.T) {
+	t.Parallel()
+	_, addr := startPBX(t)
+	l := listener(t, addr, "-duration", "20s", "-hangup-after", "700ms")
+	c := iaxcli(t, "call", addr, user1, secret1, "-dial", user2, "-duration", "30s")
+	if err := c.wait(20 * time.Second); err != nil {
+		t.Fatalf("caller: %v", err)
+	}
+	c.waitLine(`^state hangup-remote: .*"Normal Clearing" \(cause 16\)$`, time.Second)
+	l.waitLine(`^state hangup-local$`, 5*time.Second)
+}
+
+// The PBX is killed mid-call: the caller notices within the bound its
+// timing gives (a PING every 200 ms, 3 tries, 100-200 ms apart).
+func TestPeerKilled(t *testing.T) {
+	t.Parallel()
+	pbx, addr := startPBX(t)
+	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "600", "-duration", "60s",
+		"-ping", "200ms", "-rtx-initial", "100ms", "-rtx-min", "100ms", "-rtx-max", "200ms", "-rtx-tries", "3")
+	c.waitLine(`^state connected$`, 10*time.Second)
+	killed := time.Now()
+	pbx.cmd.Process.Kill()
+	err := c.wait(10 * time.Second)
+	if err == nil {
+		t.Fatal("iaxcli exited 0 after losing its peer")
+	}
+	c.mu.Lock()
+	took := c.endAt.Sub(killed)
+	c.mu.Unlock()
+	// The next PING within 200 ms, then at most 3 × 200 ms of
+	// retransmissions; a second of slack for a loaded machine.
+	const bound = 200*time.Millisecond + 3*200*time.Millisecond + time.Second
+	if took > bound {
+		t.Errorf("iaxcli noticed the dead peer after %v, want within %v", took, bound)
+	}
+	if !c.hasLine(`^state failed: .*no answer from peer`) {
+		t.Error("iaxcli does not say the peer stopped answering")
+	}
+	if !c.hasLine(fmt.Sprintf(summaryRE, "call")) {
+		t.Error("no summary after the failure")
+	}
+}

@@ -1,0 +1,140 @@
+package pbx
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ringo-phone/ringo/internal/pcaptap"
+	"github.com/ringo-phone/ringo/internal/version"
+)
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+// Main is the iaxpbx command: it parses args, runs the PBX until ctx ends
+// and logs to stdout.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("iaxpbx", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	var (
+		cfgPath, listen, recordDir, pcapPath, level string
+		users, noToken                              listFlag
+		cfg                                         Config
+		showVersion                                 bool
+	)
+	fs.StringVar(&cfgPath, "config", "", "configuration file (see docs/iax.md)")
+	fs.StringVar(&listen, "listen", "", "UDP address to listen on (default :4569, or the file's)")
+	fs.Var(&users, "user", "add a user NAME:SECRET[:NUMBER] (repeatable)")
+	fs.Var(&noToken, "no-calltoken", "let user NAME register and call without calltokens (repeatable)")
+	fs.StringVar(&recordDir, "record-dir", "", "where extension 602 writes WAV files (default . or the file's)")
+	fs.StringVar(&pcapPath, "pcap", "", "write every datagram sent and received to this pcap file")
+	fs.StringVar(&level, "log-level", "info", "debug, info, warn or error")
+	fs.BoolVar(&showVersion, "version", false, "print the version and exit")
+	// Test timing.
+	fs.DurationVar(&cfg.Refresh, "refresh", 0, "registration lifetime granted when a client asks none (60s)")
+	fs.DurationVar(&cfg.MinRefresh, "min-refresh", 0, "shortest registration lifetime granted (10s)")
+	fs.DurationVar(&cfg.Retransmit.Initial, "rtx-initial", 0, "first retransmission timeout (1s)")
+	fs.DurationVar(&cfg.Retransmit.Min, "rtx-min", 0, "smallest retransmission timeout (200ms)")
+	fs.DurationVar(&cfg.Retransmit.Max, "rtx-max", 0, "largest retransmission timeout (10s)")
+	fs.IntVar(&cfg.Retransmit.Tries, "rtx-tries", 0, "sends of a full frame before giving up (5)")
+	fs.DurationVar(&cfg.PingInterval, "ping", 0, "PING interval on calls (20s)")
+	fs.DurationVar(&cfg.DTMFDuration, "dtmf-duration", 0, "length of each digit extension 100 sends (100ms)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if showVersion {
+		fmt.Fprintln(stdout, "iaxpbx", version.Version)
+		return nil
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected arguments %q", ErrConfig, fs.Args())
+	}
+	if cfgPath != "" {
+		b, err := os.ReadFile(cfgPath)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		fc, err := ParseConfig(b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", cfgPath, err)
+		}
+		cfg.Listen, cfg.RecordDir, cfg.Users = fc.Listen, fc.RecordDir, fc.Users
+	}
+	for _, s := range users {
+		u, err := ParseUserFlag(s)
+		if err != nil {
+			return err
+		}
+		cfg.Users = append(cfg.Users, u)
+	}
+	for _, n := range noToken {
+		found := false
+		for i := range cfg.Users {
+			if cfg.Users[i].Name == n {
+				cfg.Users[i].NoCallToken, found = true, true
+			}
+		}
+		if !found {
+			return fmt.Errorf("%w: -no-calltoken %s: no such user", ErrConfig, n)
+		}
+	}
+	if listen != "" {
+		cfg.Listen = listen
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = ":4569"
+	}
+	if recordDir != "" {
+		cfg.RecordDir = recordDir
+	}
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return fmt.Errorf("%w: -log-level: %w", ErrConfig, err)
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: lv}))
+
+	var lc net.ListenConfig
+	conn, err := lc.ListenPacket(ctx, "udp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	var pconn net.PacketConn = conn
+	if pcapPath != "" {
+		f, err := os.Create(pcapPath)
+		if err != nil {
+			conn.Close()
+			return err
+		}
+		defer f.Close()
+		w, err := pcaptap.NewWriter(f, time.Now)
+		if err != nil {
+			conn.Close()
+			return err
+		}
+		pconn = pcaptap.NewConn(conn, w)
+	}
+	p, err := New(pconn, cfg)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		p.Close()
+		return nil
+	case <-p.Done():
+		if err := p.Err(); err != nil && !errors.Is(err, ErrClosed) {
+			return err
+		}
+		return nil
+	}
+}

@@ -1,0 +1,89 @@
+package pbx
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+const sample = `; the demo accounts
+[pbx]
+listen = 127.0.0.1:14569
+recordings = rec
+
+[user handset1]
+secret = s3cret
+number = 201
+name = Handset One
+
+[user iaxmodem]
+secret = fax
+calltoken = no
+`
+
+func TestParseConfig(t *testing.T) {
+	cfg, err := ParseConfig([]byte(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintf("%s %s %+v", cfg.Listen, cfg.RecordDir, cfg.Users)
+	want := "127.0.0.1:14569 rec [{Name:handset1 Secret:s3cret Number:201 CallerName:Handset One NoCallToken:false} {Name:iaxmodem Secret:fax Number: CallerName: NoCallToken:true}]"
+	if got != want {
+		t.Errorf("ParseConfig() = %s\nwant %s", got, want)
+	}
+}
+
+func TestParseConfigErrors(t *testing.T) {
+	for _, in := range []string{
+		"[user a]\n",                        // no secret
+		"[user a]\nsecret=x\ncolour=blue\n", // unknown key
+		"[users]\n",                         // unknown section
+		"stray = 1\n",                       // key outside a section
+		"[user a]\nsecret=x\n[user a]\nsecret=y\n",
+		"[user a]\nsecret=x\ncalltoken=maybe\n",
+		"[user 600]\nsecret=x\n",
+		"[user a]\nsecret=x\nnumber=601\n",
+		"[user a]\nsecret=x\n[user b]\nsecret=y\nnumber=a\n",
+		"[user a b]\nsecret=x\n",
+		"[pbx]\nport=1\n",
+		"[user a\n",
+	} {
+		if _, err := ParseConfig([]byte(in)); !errors.Is(err, ErrConfig) {
+			t.Errorf("ParseConfig(%q) = %v, want ErrConfig", in, err)
+		}
+	}
+}
+
+func TestParseUserFlag(t *testing.T) {
+	u, err := ParseUserFlag("handset2:ot:her:202")
+	if err != nil || u.Name != "handset2" || u.Secret != "ot" || u.Number != "her:202" {
+		t.Errorf("ParseUserFlag = %+v, %v", u, err)
+	}
+	for _, in := range []string{"nosecret", "a:", ":x", "600:x"} {
+		if _, err := ParseUserFlag(in); !errors.Is(err, ErrConfig) {
+			t.Errorf("ParseUserFlag(%q) = %v, want ErrConfig", in, err)
+		}
+	}
+}
+
+// The parser never panics, and what it accepts is consistent: names are
+// unique, every user has a secret, and no number shadows anything.
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte(sample))
+	f.Add([]byte("[user a]\nsecret=x\n"))
+	f.Add([]byte("[pbx]\nlisten=:0\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cfg, err := ParseConfig(b)
+		if err != nil {
+			return
+		}
+		if err := checkUsers(cfg.Users); err != nil {
+			t.Fatalf("accepted users that checkUsers refuses: %v", err)
+		}
+		for _, u := range cfg.Users {
+			if u.Secret == "" {
+				t.Fatalf("user %s accepted without a secret", u.Name)
+			}
+		}
+	})
+}
