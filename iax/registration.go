@@ -2,6 +2,7 @@ package iax
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"sync"
@@ -383,7 +384,7 @@ func (t *regTx) onFail(s *session, err error) {
 	}
 	r.collect(s)
 	r.sess = nil
-	if r.releasing {
+	if r.releasing || errors.Is(err, ErrClosed) {
 		r.finish(err)
 		return
 	}
