@@ -390,3 +390,42 @@ func TestTxReqDeclined(t *testing.T) {
 		t.Errorf("answer to TXREQ = %v, want TXREJ", rej)
 	}
 }
+
+// Close ends everything on the endpoint with ErrClosed, wakes Accept, and
+// may be called again.
+func TestCloseEndsEverything(t *testing.T) {
+	srv, cli, _ := pair(t)
+	reg, err := cli.Register(t.Context(), RegisterOptions{Server: srv.LocalAddr(), Username: "handset1", Secret: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := cli.Dial(DialOptions{Peer: srv.LocalAddr(), Called: "600", Username: "handset1", Secret: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan error, 1)
+	go func() {
+		_, err := cli.Accept(t.Context())
+		accepted <- err
+	}()
+	cli.Close()
+	cli.Close()
+	<-c.Done()
+	<-reg.Done()
+	if c.State() != StateFailed || !errors.Is(c.Err(), ErrClosed) {
+		t.Errorf("call: %v, %v; want failed, ErrClosed", c.State(), c.Err())
+	}
+	if reg.State() != RegFailed || !errors.Is(reg.Err(), ErrClosed) {
+		t.Errorf("registration: %v, %v; want failed, ErrClosed", reg.State(), reg.Err())
+	}
+	if err := <-accepted; !errors.Is(err, ErrClosed) {
+		t.Errorf("Accept() = %v, want ErrClosed", err)
+	}
+	if _, err := cli.Dial(DialOptions{Peer: srv.LocalAddr()}); !errors.Is(err, ErrClosed) {
+		t.Errorf("Dial after Close = %v, want ErrClosed", err)
+	}
+	if !errors.Is(cli.Err(), ErrClosed) {
+		t.Errorf("Err() = %v, want ErrClosed", cli.Err())
+	}
+	<-cli.Done()
+}
