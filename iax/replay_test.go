@@ -258,3 +258,32 @@ func TestReplayWrongSecret(t *testing.T) {
 }
 
 func udpAddr(a netip.AddrPort) *net.UDPAddr { return net.UDPAddrFromAddrPort(a) }
+
+// A server with calltokens off (the libiax2 capture's Asterisk) answers
+// the first REGREQ with REGAUTH straight away: the client goes on without
+// a token round, gives the same MD5 answer libiax2 gave, answers the POKE
+// and acknowledges the REGACK as libiax2 did.
+func TestReplayRegistrationWithoutCallToken(t *testing.T) {
+	pkts := readCapture(t, "libiax2-register-no-calltoken.pcapng")
+	a := newAsterisk(t, Config{})
+	reg, err := a.ep.StartRegistration(RegisterOptions{Server: a.addr(), Username: "handset2", Secret: "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	us := a.recv().SourceCall
+	a.play(pkts[1], us) // REGAUTH
+	got := a.recv()
+	want := fullAt(t, pkts, 3)
+	if !got.IsCommand(CmdRegReq) || got.IEs.String(IEMD5Result) != want.IEs.String(IEMD5Result) || got.OSeq != 1 || got.ISeq != 1 || got.DestCall != 9563 {
+		t.Fatalf("answer to REGAUTH = %v, want REGREQ o=1 i=1 to 9563 with libiax2's MD5 answer", got)
+	}
+	a.play(pkts[3], 0) // POKE
+	if pong := a.recv(); !pong.IsCommand(CmdPong) || pong.DestCall != 1715 || pong.Timestamp != 15 {
+		t.Errorf("answer to POKE = %v, want PONG to 1715 ts=15", pong)
+	}
+	a.play(pkts[4], us) // REGACK
+	a.expect(pkts, 8, true)
+	if err := reg.Wait(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
