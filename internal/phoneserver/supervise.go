@@ -153,10 +153,12 @@ func (a *agent) run() {
 		a.restarts++
 		a.log.Warn("agent crashed; restarting", "exit", how, "ranFor", ranFor.String(), "backoff", backoff.String(),
 			"restarts", a.restarts, "recentOutput", strings.Join(a.out.last(), "\n"))
-		a.setStateLocked(phoneapi.AgentBackoff, lastExit, pid)
-		a.s.mu.Unlock()
+		// The timer is set before the state says backoff, so whoever sees
+		// the state sees the timer too.
 		wake := make(chan struct{})
 		t := a.s.opts.Clock.AfterFunc(backoff, func() { close(wake) })
+		a.setStateLocked(phoneapi.AgentBackoff, lastExit, pid)
+		a.s.mu.Unlock()
 		select {
 		case <-wake:
 		case <-a.quit:
@@ -197,14 +199,15 @@ func (a *agent) launch() (<-chan error, error) {
 	a.proc = cmd.Process
 	a.started = a.s.opts.Clock.Now()
 	a.quick = false
+	// Look again once the agent has had its time to initialize (set before
+	// the state is published, for whoever waits on it).
+	a.s.opts.Clock.AfterFunc(a.s.opts.InitTimeout, a.s.refresh)
 	p := phoneapi.AgentPath(a.file.Program)
 	a.setStateLocked(phoneapi.AgentRunning, vs.SetOp(vs.Join(p, phoneapi.KeyAgentPID), vs.Int(int64(cmd.Process.Pid))))
 	a.s.mu.Unlock()
 	a.log.Info("agent started", "pid", cmd.Process.Pid, "exec", a.file.Exec)
 	go a.copyOutput(r)
 	a.s.bus.Publish(qcop.ApplicationChannel(a.file.Program), qcop.TelephonyStart)
-	// Look again once the agent has had its time to initialize.
-	a.s.opts.Clock.AfterFunc(a.s.opts.InitTimeout, a.s.refresh)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	return exited, nil
