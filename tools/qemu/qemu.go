@@ -354,3 +354,18 @@ func (m *Machine) PowerOff(ctx context.Context) error {
 	}
 	return m.Wait(ctx)
 }
+
+// Command returns a command that runs in the machine's network namespace
+// (Config.Isolate), where the guest's 10.0.2.2 is the namespace's
+// loopback: a host service for the guest listens there on 127.0.0.1. The
+// command is killed if the process that starts it dies.
+func (m *Machine) Command(name string, args ...string) *exec.Cmd {
+	ns := []string{"-t", strconv.Itoa(m.Pid()), "-n"}
+	if os.Geteuid() != 0 {
+		// The namespace belongs to a user namespace made by unshare -r.
+		ns = append(ns, "-U", "--preserve-credentials")
+	}
+	cmd := exec.Command("nsenter", append(append(ns, "--", name), args...)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	return cmd
+}

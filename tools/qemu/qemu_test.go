@@ -3,6 +3,7 @@ package qemu
 import (
 	"context"
 	"errors"
+	"github.com/ringo-phone/ringo/internal/testenv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,5 +117,36 @@ func TestMissingKernel(t *testing.T) {
 	_, err := Start(context.Background(), Config{Kernel: filepath.Join(t.TempDir(), "none"), Initrd: "x"})
 	if !errors.Is(err, ErrNoKernel) {
 		t.Errorf("Start without kernel = %v, want ErrNoKernel", err)
+	}
+}
+
+// TestCommandJoinsTheNamespace checks that a companion command sees the
+// isolated namespace (only loopback), not the host's interfaces.
+func TestCommandJoinsTheNamespace(t *testing.T) {
+	testenv.RequireTool(t, "nsenter")
+	testenv.RequireRoot(t)
+	dir := t.TempDir()
+	for _, f := range []string{"kernel", "initrd"} {
+		os.WriteFile(filepath.Join(dir, f), nil, 0o644)
+	}
+	bin := filepath.Join(dir, "fake-qemu")
+	os.WriteFile(bin, []byte("#!/bin/sh\necho up\nexec sleep 60\n"), 0o755)
+	m, err := Start(context.Background(), Config{Kernel: filepath.Join(dir, "kernel"), Initrd: filepath.Join(dir, "initrd"), Binary: bin, Isolate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := m.WaitFor(ctx, "up"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := m.Command("ip", "-o", "link").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "lo:") || !strings.Contains(lines[0], "UP") {
+		t.Errorf("the namespace has %q; want only loopback, up", lines)
 	}
 }
