@@ -55,7 +55,11 @@ type proc struct {
 
 func start(t *testing.T, name string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, name), args...)
+	path := name
+	if !filepath.IsAbs(name) {
+		path = filepath.Join(binDir, name)
+	}
+	cmd := exec.Command(path, args...)
 	cmd.Stdin = strings.NewReader("")
 	r, w := io.Pipe()
 	cmd.Stdout, cmd.Stderr = w, w

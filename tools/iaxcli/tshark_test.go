@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -266,6 +267,17 @@ func decodeCheck(t *testing.T, path string, w want) {
 			}
 		}
 	}
+	var seq []string
+	for _, p := range pkts {
+		if p.full && p.subclass != "" {
+			dir := "<"
+			if p.srcPort == w.clientPort {
+				dir = ">"
+			}
+			seq = append(seq, dir+p.subclass)
+		}
+	}
+	t.Logf("tshark decoded %d frames of %s; IAX commands (> from the client): %s", len(pkts), filepath.Base(path), strings.Join(seq, " "))
 	if w.needMD5 && !sawMD5 {
 		t.Errorf("%s: no MD5 answer sent", path)
 	}
