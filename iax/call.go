@@ -269,7 +269,11 @@ func (c *Call) schedulePing() {
 		if c.ended || c.s == nil || c.s.closed {
 			return
 		}
-		c.s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdPing)}, false)
+		// Not before the peer has given the call a number: a PING to
+		// call 0 would open nothing and be answered from nowhere.
+		if c.s.remote != 0 {
+			c.s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdPing)}, false)
+		}
 		c.schedulePing()
 	})
 }

@@ -317,7 +317,10 @@ func (s *session) receiveFull(f *FullFrame, at time.Time) {
 		s.restartWithToken(f.IEs.String(IECallToken))
 		return
 	}
-	if s.remote == 0 && f.SourceCall != 0 {
+	// Call number 1 is where a server answers from when it has no call
+	// for us (CALLTOKEN, a refusal, a PONG to call 0): only a refusal,
+	// which ends the transaction, is answered there.
+	if s.remote == 0 && (f.SourceCall > 1 || f.SourceCall == 1 && (f.IsCommand(CmdReject) || f.IsCommand(CmdRegRej))) {
 		s.setRemote(f.SourceCall)
 	}
 	s.stats.FramesReceived++

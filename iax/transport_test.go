@@ -433,3 +433,28 @@ func TestPoke(t *testing.T) {
 		t.Errorf("Poke(silent peer) = %v, want ErrTimeout", r.err)
 	}
 }
+
+// Before the peer has given the call a number (the calltoken round, or
+// the NEW lost), no PING goes out, and an answer from call 1 (a PONG to
+// an earlier call-0 frame) does not become the call's peer number: the
+// NEW with the token still goes to call 0. (Found through a lossy relay.)
+func TestNoPingBeforeCallNumber(t *testing.T) {
+	a := newAsterisk(t, Config{PingInterval: 300 * time.Millisecond, Retransmit: Retransmit{Initial: time.Second}})
+	if _, err := a.ep.Dial(DialOptions{Peer: a.addr(), Called: "600"}); err != nil {
+		t.Fatal(err)
+	}
+	nw := a.recv()
+	a.clk.Advance(300 * time.Millisecond)
+	a.clk.Advance(300 * time.Millisecond)
+	a.quiet()
+	a.sendFrame(&FullFrame{SourceCall: 1, DestCall: nw.SourceCall, Timestamp: 300, ISeq: 2, Type: FrameIAX, Subclass: uint8(CmdPong)})
+	if ack := a.recv(); !ack.IsCommand(CmdAck) {
+		t.Fatalf("answer to the stray PONG = %v, want ACK", ack)
+	}
+	tok := &FullFrame{SourceCall: 1, DestCall: nw.SourceCall, Timestamp: 1, ISeq: 1, Type: FrameIAX, Subclass: uint8(CmdCallToken)}
+	tok.IEs.AddString(IECallToken, "1?x")
+	a.sendFrame(tok)
+	if again := a.recv(); !again.IsCommand(CmdNew) || again.DestCall != 0 {
+		t.Fatalf("NEW with token = %v, want it to call 0", again)
+	}
+}
