@@ -32,18 +32,19 @@ type Server struct {
 	spawn  *spawner
 	policy policyConfig
 
-	mu        sync.Mutex
-	files     []serviceFile
-	agents    map[string]*agent
-	comms     map[string]vs.Value // mirror of /Communications, without the call list
-	services  map[string]*serviceState
-	calls     *callList
-	idleSeen  map[string]map[string]int // service → call id → sightings in state Idle
-	flight    bool
-	diags     map[string]string
-	stopping  bool
-	checkTmr  interface{ Stop() bool }
-	listeners []*bus.Listener
+	mu         sync.Mutex
+	files      []serviceFile
+	agents     map[string]*agent
+	comms      map[string]vs.Value // mirror of /Communications, without the call list
+	services   map[string]*serviceState
+	calls      *callList
+	idleSeen   map[string]map[string]int // service → call id → sightings in state Idle
+	flight     bool
+	diags      map[string]string
+	stopping   bool
+	checkTmr   interface{ Stop() bool }
+	ownerNames map[vs.Owner]string
+	listeners  []*bus.Listener
 
 	agentsWG sync.WaitGroup
 	done     chan struct{}
@@ -484,9 +485,25 @@ func (s *Server) checkCalls() {
 // refreshLocked recomputes the diagnostics and the agents' attributed
 // services and publishes what changed.
 func (s *Server) refreshLocked() {
-	names := make(map[vs.Owner]string)
-	for _, c := range s.bus.Clients() {
-		names[c.Owner] = c.Name
+	// Owner names are looked up once per new owner: bus.Server.Clients
+	// reads names that connections still in their handshake are writing
+	// (a data race in telephony/bus), so phoned asks as seldom as it can.
+	names := s.ownerNames
+	lookup := false
+	for _, st := range s.services {
+		if len(s.agents) == 0 {
+			break // nothing to attribute services to
+		}
+		if _, ok := names[st.owner]; !ok {
+			lookup = true
+		}
+	}
+	if lookup {
+		names = make(map[vs.Owner]string)
+		for _, c := range s.bus.Clients() {
+			names[c.Owner] = c.Name
+		}
+		s.ownerNames = names
 	}
 	byProgram := make(map[string][]string)
 	var services []serviceView
