@@ -52,7 +52,7 @@ type asterisk struct {
 
 func (a *asterisk) SetCurrentOperator(telephony.OperatorMode, string, string) {}
 func (a *asterisk) RequestAvailableOperators()                                {}
-func (a *asterisk) Create(c *telephony.Call) telephony.CallImpl                 { return &ringing{c: c} }
+func (a *asterisk) Create(c *telephony.Call) telephony.CallImpl               { return &ringing{c: c} }
 
 type ringing struct{ c *telephony.Call }
 
