@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 
 // proc is a running iaxpbx or iaxcli whose output lines are kept.
 type proc struct {
-	t    *testing.T
+	t    testing.TB
 	name string
 	cmd  *exec.Cmd
 
@@ -55,11 +55,20 @@ type proc struct {
 
 func start(t *testing.T, name string, args ...string) *proc {
 	t.Helper()
+	return startTB(t, name, nil, args...)
+}
+
+// startTB starts a program with extra environment variables.
+func startTB(t testing.TB, name string, env []string, args ...string) *proc {
+	t.Helper()
 	path := name
 	if !filepath.IsAbs(name) {
 		path = filepath.Join(binDir, name)
 	}
 	cmd := exec.Command(path, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdin = strings.NewReader("")
 	r, w := io.Pipe()
 	cmd.Stdout, cmd.Stderr = w, w

@@ -108,6 +108,12 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
+	if u, ok := conn.(*net.UDPConn); ok {
+		// Many calls' voice arrives in bursts: a deep socket buffer (the
+		// kernel caps it at net.core.rmem_max) keeps them.
+		_ = u.SetReadBuffer(4 << 20)
+		_ = u.SetWriteBuffer(4 << 20)
+	}
 	var pconn net.PacketConn = conn
 	if pcapPath != "" {
 		f, err := os.Create(pcapPath)

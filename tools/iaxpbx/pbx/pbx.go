@@ -77,6 +77,8 @@ func New(conn net.PacketConn, cfg Config) (*PBX, error) {
 		Logger:       cfg.Logger,
 		Retransmit:   cfg.Retransmit,
 		PingInterval: cfg.PingInterval,
+		// Room for bursts of callers (load tests dial hundreds at once).
+		IncomingQueue: 256,
 		Server: &iax.ServerConfig{
 			Users:      p.lookupUser,
 			Refresh:    cfg.Refresh,
