@@ -47,6 +47,11 @@ type session struct {
 	// with a calltoken.
 	first *FullFrame
 
+	// idle fails a transaction that stops hearing from its peer.
+	idle      clock.Timer
+	idleLimit time.Duration
+	idleWhat  string
+
 	// Voice.
 	txVoiceTS, txFullVoiceTS uint32
 	txFormat                 Format
@@ -78,17 +83,34 @@ func (e *Endpoint) newSession(peer netip.AddrPort, h handler) (*session, error) 
 	return s, nil
 }
 
-// expireAfter fails the session with ErrTimeout if it is still open
-// after d: the bound on a transaction (registration) whose frames were all
-// acknowledged but whose answer never came.
+// expireAfter fails the session with ErrTimeout when d passes without
+// an in-order frame from the peer: the bound on a transaction
+// (registration, POKE) whose frames were acknowledged but whose answer
+// never came. Every frame from the peer starts the wait again.
 func (s *session) expireAfter(d time.Duration, what string) {
-	s.e.afterFunc(d, func() {
+	s.idleLimit, s.idleWhat = d, what
+	s.armIdle()
+}
+
+func (s *session) armIdle() {
+	if s.idleLimit <= 0 {
+		return
+	}
+	if s.idle != nil {
+		s.idle.Stop()
+	}
+	d, what := s.idleLimit, s.idleWhat
+	s.idle = s.e.afterFunc(d, func() {
 		s.fail(fmt.Errorf("%w: %s not answered within %v", ErrTimeout, what, d))
 	})
 }
 
-// transactionTimeout bounds a registration transaction.
-func (e *Endpoint) transactionTimeout() time.Duration { return 3 * e.rtx.Max }
+// transactionTimeout is longer than the longest retransmission schedule
+// of one frame, so that a transaction is never cut short while its
+// retransmissions still have a chance.
+func (e *Endpoint) transactionTimeout() time.Duration {
+	return time.Duration(e.rtx.Tries)*max(e.rtx.Initial, e.rtx.Max) + e.rtx.Max
+}
 
 // close frees the call number and stops every timer. Idempotent.
 func (s *session) close() {
@@ -96,6 +118,9 @@ func (s *session) close() {
 		return
 	}
 	s.closed = true
+	if s.idle != nil {
+		s.idle.Stop()
+	}
 	for _, o := range s.pending {
 		o.timer.Stop()
 	}
@@ -293,6 +318,7 @@ func (s *session) restartWithToken(token string) {
 	s.pending = nil
 	s.oseq, s.iseq = 0, 0
 	s.setRemote(0)
+	s.armIdle()
 	f := *s.first
 	f.IEs = nil
 	for _, ie := range s.first.IEs {
@@ -353,6 +379,7 @@ func (s *session) receiveFull(f *FullFrame, at time.Time) {
 		return
 	}
 	s.iseq++
+	s.armIdle()
 	s.sentInTurn = false
 	if f.Type == FrameVoice {
 		s.noteVoice(f.Timestamp, SubclassFormat(f.Subclass), at)

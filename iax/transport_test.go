@@ -458,3 +458,26 @@ func TestNoPingBeforeCallNumber(t *testing.T) {
 		t.Fatalf("NEW with token = %v, want it to call 0", again)
 	}
 }
+
+// A registration transaction is never cut short while its frame still
+// has retransmissions left: with Tries 6 all six sends go out before it
+// fails, with ErrTimeout.
+func TestTransactionOutlastsRetransmissions(t *testing.T) {
+	a := newAsterisk(t, Config{Retransmit: Retransmit{Initial: 100 * time.Millisecond, Min: 100 * time.Millisecond, Max: 400 * time.Millisecond, Tries: 6}})
+	reg, err := a.ep.StartRegistration(RegisterOptions{Server: a.addr(), Username: "u", Secret: "s", MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.recv()
+	for _, wait := range []time.Duration{100, 200, 400, 400, 400} {
+		a.advance(wait * time.Millisecond)
+		if f := a.recv(); !f.Retransmitted {
+			t.Fatalf("got %v, want a retransmission", f)
+		}
+	}
+	a.advance(400 * time.Millisecond)
+	<-reg.Done()
+	if st := reg.Stats(); st.Retransmissions != 5 || !errors.Is(reg.Err(), ErrTimeout) {
+		t.Errorf("retransmissions %d, Err() %v; want 5, ErrTimeout", st.Retransmissions, reg.Err())
+	}
+}
