@@ -28,7 +28,7 @@ func Main(ctx context.Context, args []string, stderr io.Writer, getenv func(stri
 	fs.DurationVar(&o.StartWindow, "start-window", 5*time.Second, "an agent exiting 0 this soon after start holds no running task")
 	fs.DurationVar(&o.InitTimeout, "init-timeout", 10*time.Second, "an agent without a service after this never initialized")
 	fs.DurationVar(&o.StopTimeout, "stop-timeout", 5*time.Second, "wait after Telephony::stop before killing an agent")
-	fs.DurationVar(&o.CallCheck, "call-check", 30*time.Second, "how often to look for calls that were never announced")
+	fs.DurationVar(&o.CallCheck, "call-check", 2*time.Minute, "how often to look for calls that were never announced")
 	fs.IntVar(&o.KeepEnded, "keep-ended", 10, "ended calls kept in the call list")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)

@@ -34,7 +34,7 @@ type Options struct {
 	StopTimeout time.Duration // default 5s
 	// CallCheck is how often phoned asks each call provider for its calls,
 	// to find calls that were never announced.
-	CallCheck time.Duration // default 30s
+	CallCheck time.Duration // default 2m
 	// KeepEnded is how many ended calls stay in the call list.
 	KeepEnded int // default 10
 
@@ -56,7 +56,7 @@ func (o *Options) defaults() {
 	def(&o.StartWindow, 5*time.Second)
 	def(&o.InitTimeout, 10*time.Second)
 	def(&o.StopTimeout, 5*time.Second)
-	def(&o.CallCheck, 30*time.Second)
+	def(&o.CallCheck, 2*time.Minute)
 	o.BackoffMax = max(o.BackoffMax, o.BackoffInitial)
 	if o.KeepEnded <= 0 {
 		o.KeepEnded = 10
