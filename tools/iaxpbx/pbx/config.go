@@ -61,7 +61,7 @@ type Config struct {
 // are errors, so that a typing mistake does not go unnoticed.
 func ParseConfig(b []byte) (Config, error) {
 	var cfg Config
-	f, err := ini.LoadSources(ini.LoadOptions{AllowNonUniqueSections: true}, b)
+	f, err := ini.LoadSources(ini.LoadOptions{AllowNonUniqueSections: true, SpaceBeforeInlineComment: true}, b)
 	if err != nil {
 		return cfg, fmt.Errorf("%w: %w", ErrConfig, err)
 	}

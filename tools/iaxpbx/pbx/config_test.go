@@ -87,3 +87,48 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+// The example in docs/iax.md, inline comments included.
+const docExample = `; iaxpbx.conf
+[pbx]
+listen = 127.0.0.1:4569      ; UDP address, default :4569
+recordings = /var/tmp/iaxpbx ; where extension 602 writes, default .
+
+[user handset1]
+secret = s3cret
+number = 201                 ; dialling 201 also rings handset1
+name = Handset One           ; caller name given to the called party
+                             ; name and number are returned in REGACK too
+
+[user fax]
+secret = pw
+calltoken = no               ; libiax2 clients (iaxmodem, iaxclient) predate
+                             ; calltokens; default yes, as in Asterisk
+`
+
+func TestParseConfigDocExample(t *testing.T) {
+	cfg, err := ParseConfig([]byte(docExample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintf("%s %s %+v", cfg.Listen, cfg.RecordDir, cfg.Users)
+	want := "127.0.0.1:4569 /var/tmp/iaxpbx [{Name:handset1 Secret:s3cret Number:201 CallerName:Handset One NoCallToken:false} {Name:fax Secret:pw Number: CallerName: NoCallToken:true}]"
+	if got != want {
+		t.Errorf("ParseConfig(doc example) = %s\nwant %s", got, want)
+	}
+}
+
+// A ';' or '#' starts a comment only after a blank, so secrets keep
+// theirs; quotes keep anything.
+func TestParseConfigSecretsKeepCommentCharacters(t *testing.T) {
+	for in, want := range map[string]string{
+		"[user a]\nsecret = s3;cr#et\n":       "s3;cr#et",
+		"[user a]\nsecret = s3 ; a comment\n": "s3",
+		"[user a]\nsecret = \"s3 ;c #ret\"\n": "s3 ;c #ret",
+	} {
+		cfg, err := ParseConfig([]byte(in))
+		if err != nil || len(cfg.Users) != 1 || cfg.Users[0].Secret != want {
+			t.Errorf("ParseConfig(%q) = %+v, %v; want secret %q", in, cfg.Users, err, want)
+		}
+	}
+}
