@@ -64,8 +64,9 @@ build:
 ## image: the arm64 initramfs (u-root + Ringo firmware + board modules)
 image: $(IMAGE)
 
-$(ROOTFS): $(GO_SOURCES) initramfs/mkuimage.yaml
+$(ROOTFS): $(GO_SOURCES) initramfs/mkuimage.yaml $(shell find initramfs/rootfs -type f)
 	@mkdir -p $(BUILD)
+	chmod 600 initramfs/rootfs/etc/ringo/Asterisk.conf
 	$$($(GO) tool -n u-root) -config-file initramfs/mkuimage.yaml -config ringo \
 		-go-extra-args=-ldflags='-s -w $(LDFLAGS)' -o $@.tmp
 	mv $@.tmp $@
@@ -79,7 +80,7 @@ $(MODULES) $(KERNEL):
 
 ## run: build the image and boot it with the serial console on this terminal
 run: deps image build
-	$(BUILD)/ringo-boot -kernel $(KERNEL) -initrd $(IMAGE)
+	$(BUILD)/ringo-boot -kernel $(KERNEL) -initrd $(IMAGE) -pbx initramfs/demo-pbx.conf
 
 ## test: everything CI runs
 test: deps image fmt-check test-unit test-hil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ringo-phone/ringo/board"
+	"github.com/ringo-phone/ringo/internal/clock"
 	"github.com/ringo-phone/ringo/internal/version"
 	"github.com/u-root/u-root/pkg/kmodule"
 	"golang.org/x/sys/unix"
@@ -24,6 +26,7 @@ func run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("uinit", flag.ContinueOnError)
 	boardName := fs.String("board", "", "board name (default: chosen by the device tree's compatible string)")
 	shell := fs.String("shell", "", "shell to hand the console to (default: /bin/defaultsh, then /bin/sh)")
+	phoned := fs.String("phoned", "/bbin/phoned", "the phone server to start and supervise")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,7 +71,34 @@ func run(ctx context.Context, args []string) error {
 	}
 
 	fmt.Fprintln(console, banner(compat))
+	if _, err := os.Stat(*phoned); err == nil {
+		go func() {
+			if err := phonedDaemon(*phoned, log).supervise(ctx); err != nil {
+				log.Error("phone server stopped", "err", err)
+			}
+		}()
+	} else {
+		log.Warn("no phone server in the image", "path", *phoned)
+	}
 	return superviseShell(ctx, *shell, log)
+}
+
+// phoneLog is where phoned (and the agents it runs) write their logs.
+const phoneLog = "/run/ringo/log/phoned.log"
+
+func phonedDaemon(path string, log *slog.Logger) *daemon {
+	return &daemon{
+		name: "phoned", argv: []string{path},
+		env: []string{"RINGO_CONFIG=/etc/ringo", "RINGO_RUNTIME=/run/ringo"},
+		output: func() (io.WriteCloser, error) {
+			if err := os.MkdirAll(filepath.Dir(phoneLog), 0o755); err != nil {
+				return nil, err
+			}
+			return os.OpenFile(phoneLog, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+		},
+		clock: clock.Real(), log: log.With("category", "supervise"),
+		minWait: time.Second, maxWait: 30 * time.Second, healthy: time.Minute,
+	}
 }
 
 // banner is the boot banner tests and people wait for.

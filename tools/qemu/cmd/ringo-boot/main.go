@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -58,15 +60,65 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.BoolVar(&cfg.Isolate, "isolate", true, "run in a network namespace with only loopback")
 	var fwd forwards
 	fs.Var(&fwd, "hostfwd", "forward a host loopback port to the guest: udp|tcp:HOSTPORT:GUESTPORT (repeatable)")
+	pbxConf := fs.String("pbx", "", "start the embedded IAX2 peer with this config file beside the guest (it is 10.0.2.2 there)")
+	pbxLog := fs.String("pbx-log", "build/iaxpbx.log", "where the IAX2 peer's log goes")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cfg.HostForwards = fwd
+	if *pbxConf != "" && !cfg.Isolate {
+		return fmt.Errorf("-pbx needs -isolate: the peer listens in the guest's own namespace")
+	}
 	fmt.Fprintln(stderr, "ringo-boot: booting; Ctrl-A X or `poweroff` leaves")
 	m, err := qemu.Start(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
+	if *pbxConf != "" {
+		pbx, err := startPBX(m, *pbxConf, *pbxLog)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			pbx.Process.Kill()
+			pbx.Wait()
+		}()
+		fmt.Fprintf(stderr, "ringo-boot: iaxpbx (%s) listens for the guest at 10.0.2.2:4569; its log is %s\n", *pbxConf, *pbxLog)
+	}
 	return m.Wait(ctx)
+}
+
+// startPBX runs iaxpbx (found next to this program, else on PATH) in the
+// machine's network namespace.
+func startPBX(m *qemu.Machine, conf, logPath string) (*exec.Cmd, error) {
+	bin := "iaxpbx"
+	if self, err := os.Executable(); err == nil {
+		if p := filepath.Join(filepath.Dir(self), "iaxpbx"); fileExists(p) {
+			bin = p
+		}
+	}
+	if !fileExists(bin) {
+		p, err := exec.LookPath(bin)
+		if err != nil {
+			return nil, fmt.Errorf("iaxpbx: %w (run make build)", err)
+		}
+		bin = p
+	}
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := m.Command(bin, "-config", conf)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("iaxpbx: %w", err)
+	}
+	return cmd, nil
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && !fi.IsDir()
 }

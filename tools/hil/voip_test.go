@@ -1,0 +1,99 @@
+package hil
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ringo-phone/ringo/internal/testenv"
+	"github.com/ringo-phone/ringo/tools/qemu"
+)
+
+// lockedBuffer collects a companion process's output for assertions.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestImageRegistersAndCalls boots the image with the embedded IAX2 peer
+// beside it (the demo account the image ships), and from the serial
+// console: phoned has started iaxagent, the asterisk service registers
+// Home, `phonectl dial 600` reaches the echo extension and connects, and
+// `phonectl hangup` ends the call. The image has no PulseAudio: the agent
+// runs with the null audio device.
+func TestImageRegistersAndCalls(t *testing.T) {
+	pbxBin := buildTool(t, "iaxpbx")
+	m, _ := Boot(t, qemu.Config{})
+	var pbxLog lockedBuffer
+	pbx := m.Command(pbxBin, "-config", filepath.Join(moduleRoot(), "initramfs/demo-pbx.conf"))
+	pbx.Stdout, pbx.Stderr = &pbxLog, &pbxLog
+	if err := pbx.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		pbx.Process.Kill()
+		pbx.Wait()
+		if t.Failed() {
+			t.Logf("iaxpbx log:\n%s", pbxLog.String())
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	run := func(cmd string) string {
+		t.Helper()
+		out, rc, err := m.Run(ctx, cmd)
+		if err != nil || rc != 0 {
+			t.Fatalf("%s: rc %d, %v\n%s", cmd, rc, err, out)
+		}
+		return out
+	}
+	run("phonectl wait -service asterisk Home -timeout 60s")
+	status := run("phonectl status")
+	for _, w := range []string{"asterisk", "Home", "Asterisk"} {
+		if !strings.Contains(status, w) {
+			t.Errorf("phonectl status lacks %q:\n%s", w, status)
+		}
+	}
+	run("phonectl dial 600")
+	run("phonectl wait Connected -timeout 30s")
+	run("phonectl hangup")
+	run("phonectl wait HangupLocal -timeout 30s")
+	if !strings.Contains(pbxLog.String(), "600") {
+		t.Errorf("iaxpbx logged no call to 600:\n%s", pbxLog.String())
+	}
+	if err := m.PowerOff(ctx); err != nil {
+		t.Errorf("poweroff: %v", err)
+	}
+}
+
+// buildTool builds a host tool of this module into the test's directory.
+func buildTool(t *testing.T, name string) string {
+	t.Helper()
+	testenv.RequireTool(t, "go")
+	out := filepath.Join(t.TempDir(), name)
+	cmd := exec.Command("go", "build", "-o", out, "./tools/"+name)
+	cmd.Dir = moduleRoot()
+	cmd.Env = os.Environ()
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", name, err, b)
+	}
+	return out
+}
