@@ -218,6 +218,25 @@ func TestAgentLifecycle(t *testing.T) {
 	p.mustCtl("wait", "HangupRemote")
 	p.waitValue(telephony.MissedCallsPath, equals(vs.Int(1)))
 
+	// Registration from the console; the generic manager's message follows.
+	p.mustCtl("deregister", "testsvc")
+	p.mustCtl("wait", "-service", "testsvc", "None")
+	p.log.wait(t, `msg="request setCurrentOperator Deregister"`)
+	msgKey := vs.Join(telephony.ServiceStatusPath("testsvc"), telephony.KeyRegistrationMsg)
+	p.waitValue(msgKey, equals(vs.String("testsvc: not registered (None)")))
+	if _, err := p.ctl("dial", "600"); err == nil || !strings.HasSuffix(err.Error(), "phonectl: dial refused: policy: no network: testsvc: not registered (None)") {
+		t.Errorf("dial while deregistered = %v", err)
+	}
+	p.mustCtl("register", "testsvc")
+	p.mustCtl("wait", "-service", "testsvc", "Home")
+	p.waitValue(msgKey, equals(vs.String("")))
+
+	// Log levels change while phoned runs.
+	if _, err := p.tool("vsexplorer", "set", phoneapi.LogLevelsPath, `"debug,calls=warn"`); err != nil {
+		t.Fatal(err)
+	}
+	p.log.wait(t, `msg="log levels" category=phoned levels="debug,calls=warn"`)
+
 	// kill -9: everything the agent published vanishes in one batch, and
 	// phoned restarts it.
 	pidV, _, err := p.c.Get(ctx, agentKey("fakevoip", phoneapi.KeyAgentPID))

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -163,4 +165,25 @@ func TestMisbehavingClients(t *testing.T) {
 		t.Errorf("the agent was disturbed:\n%s", p.log.String())
 	}
 	t.Logf("worst healthy round trip while a non-reader was flooded: %v", worst)
+}
+
+// A configuration error ends phoned with 125, "do not restart me", and
+// one line saying what is wrong.
+func TestConfigErrorExit125(t *testing.T) {
+	cfg := newConfig(t)
+	cfg.manager.WriteString("[Policy]\nPriority = modem, modem\n")
+	cfg.write(t)
+	cmd := exec.Command(filepath.Join(bin, "phoned"), "-config", cfg.dir, "-runtime", t.TempDir())
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 125 {
+		t.Fatalf("phoned with a bad Telephony.conf: %v, want exit 125\n%s", err, out)
+	}
+	last := strings.TrimSpace(string(out))
+	if i := strings.LastIndex(last, "\n"); i >= 0 {
+		last = last[i+1:]
+	}
+	if !strings.HasPrefix(last, "phoned: phoned: bad configuration: ") || !strings.Contains(last, "Telephony.conf") {
+		t.Errorf("last line = %q, want the configuration error naming Telephony.conf", last)
+	}
 }

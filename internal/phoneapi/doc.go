@@ -10,6 +10,7 @@
 //	/Telephony/Agents/<program>/lastExit     [string] how the last run ended
 //	/Telephony/Agents/<program>/services     [list] services attributed to it
 //	/Telephony/Diagnostics/<case>/<subject>  [string] a problem in plain words
+//	/Telephony/Config/Log                    [string] phoned's log levels, set by the user
 //
 // Calls themselves are the telephony contract (/Communications/Calls/<id>/);
 // phoned adds seq [int] (newest call has the highest), direction

@@ -29,6 +29,9 @@ const (
 const (
 	AgentsPath      = "/Telephony/Agents"
 	DiagnosticsPath = "/Telephony/Diagnostics"
+	// LogLevelsPath [string] changes phoned's log levels while it runs,
+	// in the form of its -log flag ("info,calls=debug,bus=warn").
+	LogLevelsPath = "/Telephony/Config/Log"
 
 	KeyAgentState    = "state"
 	KeyAgentPID      = "pid"

@@ -43,6 +43,7 @@ func Main(ctx context.Context, args []string, stderr io.Writer, getenv func(stri
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	o.Config, o.Runtime = dirs.Config, dirs.Runtime
+	o.Levels = levels
 	o.Logger = slog.New(logcat.NewHandler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}), levels))
 	o.Logger.Info("phoned", "category", "phoned", "version", version.Version, "config", o.Config, "runtime", o.Runtime)
 	s, err := Start(ctx, o)

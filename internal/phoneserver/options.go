@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ringo-phone/ringo/internal/clock"
+	"github.com/ringo-phone/ringo/internal/logcat"
 )
 
 // Options configure a Server. The zero value of every duration gives the
@@ -17,6 +18,9 @@ type Options struct {
 	Runtime string
 	Logger  *slog.Logger
 	Clock   clock.Clock
+	// Levels, when set, are the logger's per-category levels; phoned
+	// changes them when LogLevelsPath changes (vsexplorer set).
+	Levels *logcat.Levels
 
 	// BackoffInitial is the first delay before restarting a crashed
 	// agent; it doubles up to BackoffMax, and falls back to BackoffInitial

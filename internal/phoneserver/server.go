@@ -32,19 +32,20 @@ type Server struct {
 	spawn  *spawner
 	policy policyConfig
 
-	mu         sync.Mutex
-	files      []serviceFile
-	agents     map[string]*agent
-	comms      map[string]vs.Value // mirror of /Communications, without the call list
-	services   map[string]*serviceState
-	calls      *callList
-	idleSeen   map[string]map[string]int // service → call id → sightings in state Idle
-	flight     bool
-	diags      map[string]string
-	stopping   bool
-	checkTmr   interface{ Stop() bool }
-	ownerNames map[vs.Owner]string
-	listeners  []*bus.Listener
+	mu          sync.Mutex
+	files       []serviceFile
+	agents      map[string]*agent
+	comms       map[string]vs.Value // mirror of /Communications, without the call list
+	services    map[string]*serviceState
+	calls       *callList
+	idleSeen    map[string]map[string]int // service → call id → sightings in state Idle
+	flight      bool
+	diags       map[string]string
+	stopping    bool
+	checkTmr    interface{ Stop() bool }
+	ownerNames  map[vs.Owner]string
+	startLevels string // only touched on the dispatch goroutine
+	listeners   []*bus.Listener
 
 	agentsWG sync.WaitGroup
 	done     chan struct{}
@@ -152,6 +153,11 @@ func (s *Server) watch(ctx context.Context) error {
 	}
 	if _, err := s.client.Subscribe(ctx, telephony.FlightModePath, s.onFlightMode); err != nil {
 		return err
+	}
+	if s.opts.Levels != nil {
+		if _, err := s.client.Subscribe(ctx, phoneapi.LogLevelsPath, s.onLogLevels); err != nil {
+			return err
+		}
 	}
 	l, err := qcop.Listen(ctx, s.client, phoneapi.ControlChannel, s.onControl)
 	if err != nil {
@@ -564,5 +570,28 @@ func (s *Server) refresh() {
 	defer s.mu.Unlock()
 	if !s.stopping {
 		s.refreshLocked()
+	}
+}
+
+// onLogLevels applies a level specification written at LogLevelsPath
+// ("info,calls=debug"); removing it goes back to the levels phoned started
+// with.
+func (s *Server) onLogLevels(b vs.Batch) {
+	for _, c := range b.Changes {
+		if c.Path != phoneapi.LogLevelsPath {
+			continue
+		}
+		if s.startLevels == "" {
+			s.startLevels = s.opts.Levels.String()
+		}
+		spec := s.startLevels
+		if !c.Removed {
+			spec, _ = c.Value.Str()
+		}
+		if err := s.opts.Levels.Set(spec); err != nil {
+			s.log.Warn("bad log levels ignored", "path", c.Path, "err", err)
+			continue
+		}
+		s.log.Info("log levels", "levels", s.opts.Levels.String())
 	}
 }
