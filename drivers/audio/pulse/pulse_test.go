@@ -1,10 +1,10 @@
 package pulse_test
 
 import (
-	"log/slog"
-	"strings"
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 

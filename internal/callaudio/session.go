@@ -1,0 +1,436 @@
+package callaudio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ringo-phone/ringo/drivers/audio"
+	"github.com/ringo-phone/ringo/drivers/audio/pulse"
+	"github.com/ringo-phone/ringo/iax"
+	"github.com/ringo-phone/ringo/internal/clock"
+	"github.com/ringo-phone/ringo/telephony/media"
+)
+
+// Config tunes a Session. The zero value is usable.
+type Config struct {
+	// MinDelay and MaxDelay bound the jitter buffer (media defaults:
+	// 40 ms and 300 ms).
+	MinDelay, MaxDelay time.Duration
+	// Tones selects the national ringback and busy tones.
+	Tones media.TonePlan
+	// RingbackAfter: while alerting, ringback starts once no voice has
+	// come for this long (200 ms), and stops when voice comes.
+	RingbackAfter time.Duration
+	// BusyFor is how long the busy tone plays after the far end answered
+	// busy (3 s); the session then finishes.
+	BusyFor time.Duration
+	// Clock gives arrival times and times the tones (wall clock).
+	Clock clock.Clock
+	// Logger gets category=audio logs; nil discards.
+	Logger *slog.Logger
+}
+
+func (c *Config) defaults() {
+	if c.RingbackAfter <= 0 {
+		c.RingbackAfter = 200 * time.Millisecond
+	}
+	if c.BusyFor <= 0 {
+		c.BusyFor = 3 * time.Second
+	}
+	if c.Clock == nil {
+		c.Clock = clock.Real()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	c.Logger = c.Logger.With("category", "audio")
+}
+
+// Tone says what a session plays locally instead of the network's audio.
+type Tone int
+
+const (
+	// ToneAuto: ringback while alerting without network audio, busy after
+	// a busy answer, else the network's audio (the default).
+	ToneAuto Tone = iota
+	// ToneNone: always the network's audio.
+	ToneNone
+	// ToneRingback and ToneBusy force that tone.
+	ToneRingback
+	ToneBusy
+)
+
+// Stats are a session's counters.
+type Stats struct {
+	// Sent counts voice frames sent; NotSent frames captured while no
+	// codec was agreed yet or the call refused voice.
+	Sent, NotSent uint64
+	// Received counts voice frames given to the jitter buffer;
+	// Unsupported frames in a format other than G.711.
+	Received, Unsupported uint64
+	// Played, Concealed, Silence and Tone count frames written to the
+	// speaker by what they held.
+	Played, Concealed, Silence, Tone uint64
+	// Jitter is the jitter buffer's view: loss, late frames, jitter, its
+	// current delay and target.
+	Jitter media.JitterStats
+	// SinkLatency is the audio the speaker device holds on average, when
+	// it says (pulse does); 0 otherwise.
+	SinkLatency time.Duration
+	// Delay is the current delay from a frame's arrival to the speaker:
+	// the jitter buffer's delay plus SinkLatency.
+	Delay time.Duration
+	// Speaker and Microphone are the devices' own counters when they
+	// keep any (pulse does: underflows, losses, reconnects).
+	Speaker, Microphone any
+}
+
+// Session streams one call's voice between the call and the audio
+// endpoints. Its goroutines stop when the call ends (after the busy tone,
+// if any) or at Close; it then closes the Source and Sink it was given.
+type Session struct {
+	cfg  Config
+	call *iax.Call
+	src  audio.Source
+	sink audio.Sink
+	jb   *media.JitterBuffer
+	log  *slog.Logger
+
+	sendCtx, playCtx      context.Context
+	stopSend, stopPlay    context.CancelFunc
+	wg                    sync.WaitGroup
+	done                  chan struct{}
+	closeOnce, finishOnce sync.Once
+
+	mu        sync.Mutex
+	st        Stats
+	err       error
+	tone      Tone
+	lastVoice time.Time // arrival of the last voice frame (zero: none yet)
+
+	// arrived, if set (by tests), sees each decoded frame as it arrives.
+	arrived func(ts uint32, f *media.Frame, at time.Time)
+}
+
+// Start joins c to src (microphone) and sink (speaker) and returns the
+// running session, which owns src and sink from now on. The sink should
+// be paced (a sound card, or a file sink with a clock): it sets the
+// playout rhythm.
+func Start(ctx context.Context, c *iax.Call, src audio.Source, sink audio.Sink, cfg Config) (*Session, error) {
+	cfg.defaults()
+	jb, err := media.NewJitterBuffer(media.JitterConfig{MinDelay: cfg.MinDelay, MaxDelay: cfg.MaxDelay, Clock: cfg.Clock})
+	if err != nil {
+		return nil, err
+	}
+	s := newSession(c, src, sink, jb, cfg)
+	s.run(ctx)
+	return s, nil
+}
+
+func newSession(c *iax.Call, src audio.Source, sink audio.Sink, jb *media.JitterBuffer, cfg Config) *Session {
+	return &Session{cfg: cfg, call: c, src: src, sink: sink, jb: jb, log: cfg.Logger, done: make(chan struct{})}
+}
+
+func (s *Session) run(ctx context.Context) {
+	s.sendCtx, s.stopSend = context.WithCancel(ctx)
+	s.playCtx, s.stopPlay = context.WithCancel(ctx)
+	s.wg.Add(4)
+	go func() { defer s.wg.Done(); s.sendLoop() }()
+	go func() { defer s.wg.Done(); s.receiveLoop() }()
+	go func() { defer s.wg.Done(); s.playLoop() }()
+	go func() { defer s.wg.Done(); s.watch() }()
+	go func() {
+		s.wg.Wait()
+		s.finish()
+	}()
+}
+
+// watch ends the send side when the call ends, and the playout once the
+// busy tone (if any) has played.
+func (s *Session) watch() {
+	select {
+	case <-s.call.Done():
+	case <-s.playCtx.Done():
+		s.stopSend()
+		return
+	}
+	s.stopSend()
+	if !s.busy() {
+		s.stopPlay()
+		return
+	}
+	t := s.cfg.Clock.AfterFunc(s.cfg.BusyFor, s.stopPlay)
+	<-s.playCtx.Done()
+	t.Stop()
+}
+
+// busy reports whether the far end answered busy.
+func (s *Session) busy() bool {
+	var he *iax.HangupError
+	return errors.As(s.call.Err(), &he) && he.CauseCode == iax.CauseBusy
+}
+
+func (s *Session) finish() {
+	s.finishOnce.Do(func() {
+		errs := []error{s.src.Close(), s.sink.Close()}
+		s.mu.Lock()
+		for _, err := range errs {
+			if err != nil && s.err == nil {
+				s.err = fmt.Errorf("%w: close: %w", ErrDevice, err)
+			}
+		}
+		s.mu.Unlock()
+		close(s.done)
+	})
+}
+
+func (s *Session) fail(err error) {
+	s.mu.Lock()
+	if s.err == nil {
+		s.err = err
+	}
+	s.mu.Unlock()
+}
+
+// sendLoop captures, encodes and sends, paced by the source.
+func (s *Session) sendLoop() {
+	var f media.Frame
+	var payload [media.FrameSamples]byte
+	for {
+		if err := s.src.ReadFrame(s.sendCtx, &f); err != nil {
+			switch {
+			case errors.Is(err, io.EOF):
+				s.log.Info("microphone ended; sending stops")
+			case s.sendCtx.Err() != nil, errors.Is(err, audio.ErrClosed):
+			default:
+				s.log.Warn("microphone failed; sending stops", "err", err)
+				s.fail(fmt.Errorf("%w: microphone: %w", ErrDevice, err))
+			}
+			return
+		}
+		var n int
+		switch s.call.Info().Format {
+		case iax.FormatULaw:
+			n = media.EncodeUlaw(payload[:], f[:])
+		case iax.FormatALaw:
+			n = media.EncodeAlaw(payload[:], f[:])
+		}
+		if n == 0 {
+			s.count(func(st *Stats) { st.NotSent++ })
+			continue
+		}
+		if err := s.call.SendVoice(payload[:n]); err != nil {
+			s.count(func(st *Stats) { st.NotSent++ })
+			continue
+		}
+		s.count(func(st *Stats) { st.Sent++ })
+	}
+}
+
+func (s *Session) count(f func(*Stats)) {
+	s.mu.Lock()
+	f(&s.st)
+	s.mu.Unlock()
+}
+
+// receiveLoop decodes network voice into the jitter buffer. A payload
+// longer than a frame (another packetisation) is cut into frames whose
+// timestamps follow on.
+func (s *Session) receiveLoop() {
+	var f media.Frame
+	for {
+		var v iax.Voice
+		select {
+		case v = <-s.call.Voice():
+		case <-s.call.Done():
+			return
+		case <-s.playCtx.Done():
+			return
+		}
+		now := s.cfg.Clock.Now()
+		var decode func([]int16, []byte) int
+		switch v.Format {
+		case iax.FormatULaw:
+			decode = media.DecodeUlaw
+		case iax.FormatALaw:
+			decode = media.DecodeAlaw
+		default:
+			s.count(func(st *Stats) { st.Unsupported++ })
+			continue
+		}
+		ts := v.Timestamp * (media.SampleRate / 1000)
+		for off := 0; off < len(v.Payload); off += media.FrameSamples {
+			n := decode(f[:], v.Payload[off:])
+			clear(f[n:])
+			if s.arrived != nil {
+				s.arrived(ts+uint32(off), &f, now)
+			}
+			s.jb.Put(ts+uint32(off), &f)
+		}
+		s.mu.Lock()
+		s.st.Received++
+		s.lastVoice = now
+		s.mu.Unlock()
+	}
+}
+
+// writableWaiter is a sink that can say when it will take a frame.
+type writableWaiter interface {
+	WaitWritable(ctx context.Context) error
+}
+
+// statser is a device with counters of its own.
+type statser interface{ Stats() pulse.Stats }
+
+// latencyReporter is a sink that knows how much audio it holds.
+type latencyReporter interface {
+	Latency() time.Duration
+}
+
+// playLoop writes one frame per sink slot: a local tone or the jitter
+// buffer's next frame.
+func (s *Session) playLoop() {
+	var f media.Frame
+	var gen *media.ToneGenerator
+	playing := ToneNone
+	waiter, _ := s.sink.(writableWaiter)
+	for {
+		if waiter != nil {
+			if err := waiter.WaitWritable(s.playCtx); err != nil {
+				s.sinkFailed(err)
+				return
+			}
+		}
+		want := s.localTone()
+		if want != playing {
+			playing, gen = want, nil
+			switch want {
+			case ToneRingback:
+				gen, _ = media.NewToneGenerator(media.Ringback(s.cfg.Tones))
+			case ToneBusy:
+				gen, _ = media.NewToneGenerator(media.Busy(s.cfg.Tones))
+			}
+			s.log.Debug("local tone", "tone", want)
+		}
+		if gen != nil {
+			gen.Read(&f)
+			s.count(func(st *Stats) { st.Tone++ })
+		} else {
+			p := s.jb.Get(&f)
+			s.count(func(st *Stats) {
+				switch p {
+				case media.PlayFrame:
+					st.Played++
+				case media.PlayConcealed:
+					st.Concealed++
+				default:
+					st.Silence++
+				}
+			})
+		}
+		if err := s.sink.WriteFrame(s.playCtx, &f); err != nil {
+			s.sinkFailed(err)
+			return
+		}
+	}
+}
+
+func (s *Session) sinkFailed(err error) {
+	if s.playCtx.Err() != nil || errors.Is(err, audio.ErrClosed) {
+		return
+	}
+	s.log.Warn("speaker failed; playout stops", "err", err)
+	s.fail(fmt.Errorf("%w: speaker: %w", ErrDevice, err))
+}
+
+// localTone decides what the next frame plays.
+func (s *Session) localTone() Tone {
+	s.mu.Lock()
+	forced, last := s.tone, s.lastVoice
+	s.mu.Unlock()
+	if forced != ToneAuto {
+		return forced
+	}
+	select {
+	case <-s.call.Done():
+		if s.busy() {
+			return ToneBusy
+		}
+		return ToneNone
+	default:
+	}
+	if s.call.State() == iax.StateAlerting &&
+		(last.IsZero() || s.cfg.Clock.Now().Sub(last) >= s.cfg.RingbackAfter) {
+		return ToneRingback
+	}
+	return ToneNone
+}
+
+// SetTone overrides the local tone; ToneAuto returns to the default.
+func (s *Session) SetTone(t Tone) {
+	s.mu.Lock()
+	s.tone = t
+	s.mu.Unlock()
+}
+
+// Stats returns the session's counters.
+func (s *Session) Stats() Stats {
+	s.mu.Lock()
+	st := s.st
+	s.mu.Unlock()
+	st.Jitter = s.jb.Stats()
+	if l, ok := s.sink.(latencyReporter); ok {
+		st.SinkLatency = l.Latency()
+	}
+	st.Delay = st.Jitter.Delay + st.SinkLatency
+	if d, ok := s.sink.(statser); ok {
+		st.Speaker = d.Stats()
+	}
+	if d, ok := s.src.(statser); ok {
+		st.Microphone = d.Stats()
+	}
+	return st
+}
+
+// Done is closed once the session has finished and closed its endpoints.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Err says why the session failed (an audio device error), or nil.
+func (s *Session) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Close stops the session, closes its endpoints and waits. It does not
+// hang up the call. It is idempotent.
+func (s *Session) Close() error {
+	s.closeOnce.Do(func() {
+		s.stopSend()
+		s.stopPlay()
+		// Unblock device calls that do not watch the context.
+		s.src.Close()
+		s.sink.Close()
+		<-s.done
+	})
+	return s.Err()
+}
+
+func (t Tone) String() string {
+	switch t {
+	case ToneAuto:
+		return "auto"
+	case ToneNone:
+		return "none"
+	case ToneRingback:
+		return "ringback"
+	case ToneBusy:
+		return "busy"
+	}
+	return fmt.Sprintf("Tone(%d)", int(t))
+}
