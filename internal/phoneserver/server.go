@@ -206,13 +206,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	agents := slices.Collect(maps.Values(s.agents))
 	s.mu.Unlock()
 	s.log.Info("stopping agents", "agents", len(agents))
+	// The kill timer runs from before the first Telephony::stop (and before
+	// the state that says so).
+	kill := make(chan struct{})
+	t := s.opts.Clock.AfterFunc(s.opts.StopTimeout, func() { close(kill) })
 	for _, a := range agents {
 		a.stop()
 	}
 	waited := make(chan struct{})
 	go func() { s.agentsWG.Wait(); close(waited) }()
-	kill := make(chan struct{})
-	t := s.opts.Clock.AfterFunc(s.opts.StopTimeout, func() { close(kill) })
 	select {
 	case <-waited:
 		t.Stop()

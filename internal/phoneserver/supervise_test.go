@@ -123,3 +123,32 @@ func TestSuperviseNeverInitialized(t *testing.T) {
 	f.waitFor(p, vs.String("agent never initialized its service: 10s after Telephony::start there are still no "+
 		"requestChannel/responseChannel entries under /Communications/<Interface>/<service> from it (call Initialize on the service)"))
 }
+
+// An agent that ignores Telephony::stop is killed when the stop timeout
+// has passed in fake time.
+func TestShutdownKillsStubbornAgent(t *testing.T) {
+	f := newFixture(t, "exec sleep 60") // it never hears Telephony::stop
+	f.waitFor(agentPath(phoneapi.KeyAgentState), vs.String(phoneapi.AgentRunning))
+	done := make(chan struct{})
+	go func() {
+		f.s.Shutdown(context.Background())
+		close(done)
+	}()
+	f.waitFor(agentPath(phoneapi.KeyAgentState), vs.String(phoneapi.AgentStopping))
+	// The kill timer was set before the state said stopping.
+	f.clk.Advance(5*time.Second - time.Millisecond)
+	select {
+	case <-done:
+		t.Fatal("Shutdown returned before the stop timeout")
+	default:
+	}
+	f.clk.Advance(time.Millisecond)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Shutdown never killed the agent")
+	}
+	if v, _ := f.s.tree.Get(agentPath(phoneapi.KeyAgentLastExit)); !v.Equal(vs.String("signal killed")) {
+		t.Errorf("lastExit = %v, want \"signal killed\"", v)
+	}
+}
