@@ -29,8 +29,7 @@ var summaryRE = `^summary: %s frames sent \d+ received \d+ retransmissions \d+ .
 func TestRegisterAndRelease(t *testing.T) {
 	t.Parallel()
 	pbx, addr := startPBX(t)
-	pcap := filepath.Join(t.TempDir(), "register.pcap")
-	c := iaxcli(t, "register", addr, user1, secret1, "-pcap", pcap)
+	c := iaxcli(t, "register", addr, user1, secret1)
 	if err := c.wait(20 * time.Second); err != nil {
 		t.Fatalf("iaxcli register: %v", err)
 	}
@@ -42,14 +41,12 @@ func TestRegisterAndRelease(t *testing.T) {
 	}
 	pbx.waitLine(`msg=registered category=pbx user=handset1 addr=127\.0\.0\.1:`+port, 5*time.Second)
 	pbx.waitLine(`msg=unregistered category=pbx user=handset1 addr=127\.0\.0\.1:`+port, 5*time.Second)
-	decodeCheck(t, pcap, want{clientPort: port, serverPort: portOf(addr), user: user1, secret: secret1, minFrames: 14, needMD5: true, needTokened: true})
 }
 
 func TestRegisterWrongSecret(t *testing.T) {
 	t.Parallel()
 	pbx, addr := startPBX(t)
-	pcap := filepath.Join(t.TempDir(), "wrong.pcap")
-	c := iaxcli(t, "register", addr, user1, "not-the-secret", "-pcap", pcap)
+	c := iaxcli(t, "register", addr, user1, "not-the-secret")
 	err := c.wait(20 * time.Second)
 	if err == nil {
 		t.Fatal("iaxcli register with a wrong secret exited 0")
@@ -65,7 +62,6 @@ func TestRegisterWrongSecret(t *testing.T) {
 	if pbx.hasLine(`msg=registered `) {
 		t.Error("the PBX registered a client with a wrong secret")
 	}
-	decodeCheck(t, pcap, want{clientPort: port, serverPort: portOf(addr), user: user1, secret: "not-the-secret", minFrames: 6, needMD5: true, needTokened: true})
 }
 
 // ulawFrames makes n frames of μ-law payload that differ from each other
@@ -149,10 +145,10 @@ func TestCallEcho(t *testing.T) {
 	t.Parallel()
 	_, addr := startPBX(t)
 	dir := t.TempDir()
-	in, out, pcap := filepath.Join(dir, "in.wav"), filepath.Join(dir, "out.wav"), filepath.Join(dir, "echo.pcap")
+	in, out := filepath.Join(dir, "in.wav"), filepath.Join(dir, "out.wav")
 	sent := ulawFrames(75)
 	writeWAV(t, in, sent)
-	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "600", "-send", in, "-record", out, "-duration", "2500ms", "-pcap", pcap)
+	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "600", "-send", in, "-record", out, "-duration", "2500ms")
 	if err := c.wait(20 * time.Second); err != nil {
 		t.Fatalf("iaxcli call 600: %v", err)
 	}
@@ -184,7 +180,6 @@ func TestCallEcho(t *testing.T) {
 	if vr < vs-5 || len(got) != vr {
 		t.Errorf("voice sent %d, received %d, recorded %d frames", vs, vr, len(got))
 	}
-	decodeCheck(t, pcap, want{clientPort: clientPort(t, c), serverPort: portOf(addr), user: user1, secret: secret1, called: "600", minFrames: 100, needMD5: true, needTokened: true})
 }
 
 // Extension 601: the recording holds 1004 Hz at least 30 dB over every
@@ -211,8 +206,7 @@ func TestCallTone(t *testing.T) {
 func TestCallDTMF(t *testing.T) {
 	t.Parallel()
 	_, addr := startPBX(t)
-	pcap := filepath.Join(t.TempDir(), "dtmf.pcap")
-	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "100", "-duration", "10s", "-pcap", pcap)
+	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "100", "-duration", "10s")
 	if err := c.wait(20 * time.Second); err != nil {
 		t.Fatalf("iaxcli call 100: %v", err)
 	}
@@ -222,7 +216,6 @@ func TestCallDTMF(t *testing.T) {
 	if !c.hasLine(`^state hangup-remote: .*"Normal Clearing" \(cause 16\)$`) {
 		t.Error("the PBX's hangup is not reported")
 	}
-	decodeCheck(t, pcap, want{clientPort: clientPort(t, c), serverPort: portOf(addr), user: user1, secret: secret1, called: "100", minFrames: 20, needMD5: true, needTokened: true})
 }
 
 // listener registers handset2 with iaxcli listen and waits until it

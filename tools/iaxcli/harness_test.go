@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -229,9 +230,49 @@ func startPBX(t *testing.T, extra ...string) (*proc, string) {
 	return p, m[1]
 }
 
-// cli runs iaxcli with the common flags for server, user and secret.
+// iaxcli runs iaxcli with the common flags for server, user and secret,
+// and a pcap of its traffic that tshark checks when the test ends (see
+// decodeCheck): so every frame of every end-to-end test is dissected.
 func iaxcli(t *testing.T, mode, server, user, secret string, extra ...string) *proc {
 	t.Helper()
-	args := append([]string{mode, "-server", server, "-user", user, "-secret", secret, "-local", "127.0.0.1:0"}, extra...)
-	return start(t, "iaxcli", args...)
+	pcap := filepath.Join(t.TempDir(), fmt.Sprintf("iaxcli-%s-%d.pcap", mode, pcapSeq.Add(1)))
+	args := append([]string{mode, "-server", server, "-user", user, "-secret", secret, "-local", "127.0.0.1:0", "-pcap", pcap}, extra...)
+	p := start(t, "iaxcli", args...)
+	called := ""
+	for i, a := range extra {
+		if a == "-dial" && i+1 < len(extra) {
+			called = extra[i+1]
+		}
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			return
+		}
+		select {
+		case <-p.exited:
+		default: // a listener still running: let it leave cleanly
+			p.cmd.Process.Signal(os.Interrupt)
+			select {
+			case <-p.exited:
+			case <-time.After(10 * time.Second):
+				t.Errorf("%s did not leave after an interrupt", p.name)
+				return
+			}
+		}
+		m := regexp.MustCompile(`from 127\.0\.0\.1:(\d+)$`)
+		port := ""
+		for _, l := range p.matching(`from 127\.0\.0\.1:\d+$`) {
+			port = m.FindStringSubmatch(l)[1]
+			break
+		}
+		if port == "" {
+			t.Errorf("%s: no local address in the output", pcap)
+			return
+		}
+		decodeCheck(t, pcap, want{clientPort: port, serverPort: portOf(server), user: user, secret: secret,
+			called: called, minFrames: 1, needMD5: true, needTokened: true})
+	})
+	return p
 }
+
+var pcapSeq atomic.Int64
