@@ -54,3 +54,24 @@ func TestSetBad(t *testing.T) {
 		t.Errorf("after a bad Set, String() = %q, want info", got)
 	}
 }
+
+// Set never panics, and what it accepts String writes back in a form Set
+// reads to the same levels.
+func FuzzSet(f *testing.F) {
+	for _, s := range []string{"info", "warn,calls=debug", "debug,bus=warn,policy=error", " , x=info", "calls=loud", "=", "a=b=c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		lv := NewLevels(slog.LevelInfo)
+		if err := lv.Set(spec); err != nil {
+			return
+		}
+		again := NewLevels(slog.LevelError)
+		if err := again.Set(lv.String()); err != nil {
+			t.Fatalf("Set(%q) accepted, but its String %q does not parse: %v", spec, lv.String(), err)
+		}
+		if again.String() != lv.String() {
+			t.Fatalf("round trip of %q: %q then %q", spec, lv.String(), again.String())
+		}
+	})
+}

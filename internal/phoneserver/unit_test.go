@@ -277,3 +277,28 @@ func TestRing(t *testing.T) {
 		t.Errorf("last() = %v, want [c d e]", got)
 	}
 }
+
+// Any service file either names an absolute executable or is refused with
+// ErrServiceFile; nothing panics.
+func FuzzServiceFile(f *testing.F) {
+	for _, s := range []string{"[Extensions]\n[Standard]\nVersion = 100\n", "[Standard]\nExec = /bin/agent\n",
+		"[Standard]\nExec = rel\n", "garbage [[[", "", "[Standard]\nExec\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(t.TempDir(), "agent")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		exe, err := resolveServiceFile(p, "agent", func(string) (string, error) { return "/usr/bin/agent", nil })
+		if err != nil {
+			if !errors.Is(err, ErrServiceFile) {
+				t.Fatalf("error %v does not wrap ErrServiceFile", err)
+			}
+			return
+		}
+		if !filepath.IsAbs(exe) {
+			t.Fatalf("resolved %q, not absolute", exe)
+		}
+	})
+}
