@@ -18,4 +18,13 @@
 // phoned attributes a service to the program whose bus client name
 // (bus.ClientOptions.Name) is the program's name, the file name of its
 // service file; the "never initialized" diagnostic relies on it.
+//
+// Calls that were never announced cannot be seen by listening: phoned asks
+// every call provider for its calls (listCalls) when the service appears and
+// every Options.CallCheck, and reports a call that is still in state Idle at
+// the next look. The phone library could rule the mistake out with a
+// constructor that creates and announces an incoming call in one step;
+// telephony.CallProvider.NewCall registers a call without announcing it.
+//
+// The user-facing description is docs/console.md.
 package phoneserver
