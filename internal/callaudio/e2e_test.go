@@ -25,7 +25,9 @@ var fast = iax.Retransmit{Initial: 100 * time.Millisecond, Min: 50 * time.Millis
 // startPeer runs the far end of the calls, in the role of a PBX's test
 // extensions: 601 answers and sends a 1004 Hz tone at -6 dBFS, 20 ms a
 // frame on the wall clock (the network's pace, not ours); 600 answers and
-// echoes every voice frame; 666 rings and never answers; 486 answers busy.
+// echoes every voice frame; 666 rings and never answers; 486 answers busy;
+// 602 sends one second of the tone and 650 echoes 50 frames, then they
+// hang up.
 func startPeer(t *testing.T, ctx context.Context) netip.AddrPort {
 	t.Helper()
 	ep, err := iax.Listen(ctx, "127.0.0.1:0", iax.Config{
@@ -42,7 +44,25 @@ func startPeer(t *testing.T, ctx context.Context) netip.AddrPort {
 			switch c.Info().Called {
 			case "601":
 				c.Answer()
-				sendTone(ctx, c)
+				sendTone(ctx, c, 0)
+			case "602":
+				c.Answer()
+				sendTone(ctx, c, 50)
+				c.Hangup(0)
+			case "650":
+				c.Answer()
+				for n := 0; n < 50; {
+					select {
+					case v := <-c.Voice():
+						c.SendVoice(v.Payload)
+						n++
+					case <-c.Done():
+						return
+					case <-ctx.Done():
+						return
+					}
+				}
+				c.Hangup(0)
 			case "600":
 				c.Answer()
 				for {
@@ -77,7 +97,8 @@ func startPeer(t *testing.T, ctx context.Context) netip.AddrPort {
 	return ep.LocalAddr()
 }
 
-func sendTone(ctx context.Context, c *iax.Call) {
+// sendTone sends frames of the tone (for ever if frames is 0).
+func sendTone(ctx context.Context, c *iax.Call, frames int) {
 	gen, err := media.NewToneGenerator(media.Tone{Freqs: []float64{toneHz}, Level: -6})
 	if err != nil {
 		panic(err)
@@ -86,7 +107,7 @@ func sendTone(ctx context.Context, c *iax.Call) {
 	defer tick.Stop()
 	var f media.Frame
 	var p [media.FrameSamples]byte
-	for {
+	for n := 0; frames == 0 || n < frames; n++ {
 		select {
 		case <-tick.C:
 		case <-c.Done():
@@ -285,7 +306,16 @@ func TestPulseRestartMidCall(t *testing.T) {
 	defer cancel()
 	c := dial(t, ctx, startPeer(t, ctx), "601")
 	dev := pulseDevice(t, srv, "pulse:mic.monitor", "pulse:speaker")
-	s, err := dev.Open(ctx, c)
+	src, err := dev.Devices.OpenSource(ctx, dev.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	psink, err := dev.Devices.OpenSink(ctx, dev.Sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &tickSink{Sink: psink.(*pulse.Sink), wrote: make(chan pulse.Stats, 1)}
+	s, err := Start(ctx, c, src, sink, dev.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,15 +327,15 @@ func TestPulseRestartMidCall(t *testing.T) {
 	record(t, ctx, rec, 4000)
 	srv.Kill()
 	// The speaker goes on taking frames (discarding them) at 20 ms each:
-	// wait for half a second of them by the session's own count.
-	before := s.Stats()
-	for s.Stats().Played+s.Stats().Concealed < before.Played+before.Concealed+25 {
+	// wait for half a second of them.
+	for silent := uint64(0); silent < 25; {
 		select {
+		case st := <-sink.wrote:
+			silent = st.Silent
 		case <-c.Done():
 			t.Fatalf("call ended while PulseAudio was down: %v", c.Err())
 		case <-ctx.Done():
 			t.Fatalf("playout stalled while PulseAudio was down: %+v", s.Stats())
-		case <-time.After(20 * time.Millisecond): // observing a real-time process, not synchronising
 		}
 	}
 	if st := c.State(); st != iax.StateConnected {
@@ -317,6 +347,9 @@ func TestPulseRestartMidCall(t *testing.T) {
 	expectTone(t, ctx, "speaker after the restart", rec, toneHz, strict)
 	if st := c.State(); st != iax.StateConnected {
 		t.Errorf("call state after the restart = %v, want connected", st)
+	}
+	if st := sink.Stats(); st.Losses != 1 || st.Reconnects != 1 || !st.Connected {
+		t.Errorf("speaker stats = %+v, want one loss, one reconnection, connected", st)
 	}
 	t.Logf("stats: %+v", s.Stats())
 }
@@ -386,4 +419,20 @@ func bandMargin(pcm []int16, freq, guard float64) float64 {
 		other = max(other, audiotest.Goertzel(pcm, f))
 	}
 	return 10 * math.Log10(tone/other)
+}
+
+// tickSink reports the pulse sink's counters after every frame written.
+type tickSink struct {
+	*pulse.Sink
+	wrote chan pulse.Stats
+}
+
+func (s *tickSink) WriteFrame(ctx context.Context, f *media.Frame) error {
+	err := s.Sink.WriteFrame(ctx, f)
+	select {
+	case <-s.wrote: // keep only the latest
+	default:
+	}
+	s.wrote <- s.Sink.Stats()
+	return err
 }
