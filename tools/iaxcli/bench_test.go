@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,7 +26,7 @@ import (
 // lagging iaxpbx queues them), and the CPU time iaxpbx and the load
 // generator used, as a share of one core.
 func BenchmarkEchoCalls(b *testing.B) {
-	for _, n := range []int{250, 500, 1000, 1500} {
+	for _, n := range []int{250, 500, 750, 1000, 1500} {
 		b.Run(fmt.Sprint("calls=", n), func(b *testing.B) { benchEcho(b, n) })
 	}
 }
@@ -135,6 +136,29 @@ func benchEcho(b *testing.B, n int) {
 	for _, c := range calls {
 		c.Hangup(0)
 	}
+	defer func() { // iaxpbx writes its profile as it stops
+		pbx.cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-pbx.exited:
+		case <-time.After(10 * time.Second):
+		}
+	}()
+	// Where frames were lost: iaxpbx logs what each call received.
+	deadline := time.Now().Add(10 * time.Second)
+	for len(pbx.matching(`msg=hangup category=pbx`)) < n && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	var pbxRx int64
+	rxRE := regexp.MustCompile(`voice_received=(\d+)`)
+	for _, l := range pbx.matching(`msg=hangup category=pbx`) {
+		if m := rxRE.FindStringSubmatch(l); m != nil {
+			v, _ := strconv.ParseInt(m[1], 10, 64)
+			pbxRx += v
+		}
+	}
+	if sent > 0 {
+		b.ReportMetric(100*float64(sent-min(pbxRx, sent))/float64(sent), "lost-on-the-way-in-%")
+	}
 	got := received.Load()
 	loss := 0.0
 	if sent > 0 {
@@ -156,6 +180,9 @@ func startBenchPBX(b *testing.B) (*proc, string) {
 	}
 	bin := filepath.Join(binDir, "iaxpbx")
 	args := []string{"-config", cfg, "-record-dir", dir, "-log-level", "info", "-ping", "-1s"}
+	if prof := os.Getenv("RINGO_PBX_CPUPROFILE"); prof != "" {
+		args = append(args, "-cpuprofile", prof)
+	}
 	p := startTB(b, bin, []string{"GOMAXPROCS=1"}, args...)
 	m := p.waitLine(`msg=listening category=pbx addr=(127\.0\.0\.1:\d+)`, 10*time.Second)
 	return p, m[1]

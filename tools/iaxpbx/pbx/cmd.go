@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -31,6 +32,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer)
 		users, noToken                              listFlag
 		cfg                                         Config
 		showVersion                                 bool
+		cpuProfile                                  string
 	)
 	fs.StringVar(&cfgPath, "config", "", "configuration file (see docs/iax.md)")
 	fs.StringVar(&listen, "listen", "", "UDP address to listen on (default :4569, or the file's)")
@@ -40,6 +42,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer)
 	fs.StringVar(&pcapPath, "pcap", "", "write every datagram sent and received to this pcap file")
 	fs.StringVar(&level, "log-level", "info", "debug, info, warn or error")
 	fs.BoolVar(&showVersion, "version", false, "print the version and exit")
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file until iaxpbx stops")
 	// Test timing.
 	fs.DurationVar(&cfg.Refresh, "refresh", 0, "registration lifetime granted when a client asks none (60s)")
 	fs.DurationVar(&cfg.MinRefresh, "min-refresh", 0, "shortest registration lifetime granted (10s)")
@@ -103,6 +106,17 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer)
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: lv}))
 
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var lc net.ListenConfig
 	conn, err := lc.ListenPacket(ctx, "udp", cfg.Listen)
 	if err != nil {
