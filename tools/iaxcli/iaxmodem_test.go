@@ -24,6 +24,7 @@ func TestIAXModemRegisters(t *testing.T) {
 	testenv.RequireRoot(t)
 	iaxmodem := testenv.RequireTool(t, "iaxmodem")
 	unshare := testenv.RequireTool(t, "unshare")
+	testenv.RequireTool(t, "mount")
 	for _, d := range []string{"/etc/iaxmodem", "/var/log/iaxmodem"} {
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {
 			t.Fatalf("%s missing: the iaxmodem package installs it", d)
