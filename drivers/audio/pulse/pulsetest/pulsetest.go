@@ -211,13 +211,13 @@ type Recorder struct {
 }
 
 // Record starts parec on source (e.g. "speaker.monitor") at 8 kHz mono
-// s16le with 20 ms latency. It needs pulseaudio-utils. The recorder stops
+// s16le (100 ms of latency: the recording need not be prompt, only complete). It needs pulseaudio-utils. The recorder stops
 // with the test, or when Stop is called, or when the server dies.
 func (s *Server) Record(t testing.TB, source string) *Recorder {
 	t.Helper()
 	bin := testenv.RequireTool(t, "parec")
 	cmd := exec.Command(bin, "--raw", "--format=s16le", "--rate=8000", "--channels=1",
-		"--latency-msec=20", "--device="+source)
+		"--latency-msec=100", "--device="+source)
 	cmd.Env = s.Env()
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
@@ -320,7 +320,7 @@ func (s *Server) Play(t testing.TB, sink string, next func(dst []int16)) *Player
 	t.Helper()
 	bin := testenv.RequireTool(t, "pacat")
 	cmd := exec.Command(bin, "--playback", "--raw", "--format=s16le", "--rate=8000", "--channels=1",
-		"--latency-msec=20", "--device="+sink)
+		"--latency-msec=100", "--device="+sink)
 	cmd.Env = s.Env()
 	in, err := cmd.StdinPipe()
 	if err != nil {
