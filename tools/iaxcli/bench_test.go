@@ -99,7 +99,7 @@ func benchEcho(b *testing.B, n int) {
 	for i := range payload {
 		payload[i] = 0x55
 	}
-	cpu0 := cpuTime(b, pbx.cmd.Process.Pid)
+	cpu0 := cpuTime(b, pbx.Cmd.Process.Pid)
 	self0 := cpuTime(b, os.Getpid())
 	start := time.Now()
 	b.ResetTimer()
@@ -119,7 +119,7 @@ func benchEcho(b *testing.B, n int) {
 	}
 	b.StopTimer()
 	elapsed := time.Since(start)
-	cpu := cpuTime(b, pbx.cmd.Process.Pid) - cpu0
+	cpu := cpuTime(b, pbx.Cmd.Process.Pid) - cpu0
 	self := cpuTime(b, os.Getpid()) - self0
 	// Wait for the echoes still queued or in flight: until nothing more
 	// arrives for 300 ms (at most 5 s). A long drain means iaxpbx lags.
@@ -137,20 +137,20 @@ func benchEcho(b *testing.B, n int) {
 		c.Hangup(0)
 	}
 	defer func() { // iaxpbx writes its profile as it stops
-		pbx.cmd.Process.Signal(os.Interrupt)
+		pbx.Cmd.Process.Signal(os.Interrupt)
 		select {
-		case <-pbx.exited:
+		case <-pbx.Exited():
 		case <-time.After(10 * time.Second):
 		}
 	}()
 	// Where frames were lost: iaxpbx logs what each call received.
 	deadline := time.Now().Add(10 * time.Second)
-	for len(pbx.matching(`msg=hangup category=pbx`)) < n && time.Now().Before(deadline) {
+	for len(pbx.Matching(`msg=hangup category=pbx`)) < n && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	var pbxRx int64
 	rxRE := regexp.MustCompile(`voice_received=(\d+)`)
-	for _, l := range pbx.matching(`msg=hangup category=pbx`) {
+	for _, l := range pbx.Matching(`msg=hangup category=pbx`) {
 		if m := rxRE.FindStringSubmatch(l); m != nil {
 			v, _ := strconv.ParseInt(m[1], 10, 64)
 			pbxRx += v
@@ -184,7 +184,7 @@ func startBenchPBX(b *testing.B) (*proc, string) {
 		args = append(args, "-cpuprofile", prof)
 	}
 	p := startTB(b, bin, []string{"GOMAXPROCS=1"}, args...)
-	m := p.waitLine(`msg=listening category=pbx addr=(127\.0\.0\.1:\d+)`, 10*time.Second)
+	m := p.WaitLine(`msg=listening category=pbx addr=(127\.0\.0\.1:\d+)`, 10*time.Second)
 	return p, m[1]
 }
 
@@ -210,15 +210,15 @@ func BenchmarkIdleWakeups(b *testing.B) {
 	for range b.N {
 		l := startTB(b, filepath.Join(binDir, "iaxcli"), nil, "listen", "-server", addr, "-user", user2, "-secret", secret2,
 			"-local", "127.0.0.1:0", "-duration", "40s", "-quiet")
-		l.waitLine(`^listening for `, 10*time.Second)
+		l.WaitLine(`^listening for `, 10*time.Second)
 		time.Sleep(2 * time.Second) // let start-up settle
-		pid := l.cmd.Process.Pid
+		pid := l.Cmd.Process.Pid
 		w0 := switches(b, pid)
 		const window = 30 * time.Second
 		time.Sleep(window)
 		w := switches(b, pid) - w0
 		b.ReportMetric(float64(w)*float64(time.Minute)/float64(window), "wakeups/min")
-		l.cmd.Process.Kill()
+		l.Cmd.Process.Kill()
 	}
 }
 

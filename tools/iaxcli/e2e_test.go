@@ -19,7 +19,7 @@ import (
 // clientPort reads the UDP port iaxcli says it uses ("... from 127.0.0.1:PORT").
 func clientPort(t *testing.T, p *proc) string {
 	t.Helper()
-	return p.waitLine(`from 127\.0\.0\.1:(\d+)$`, 10*time.Second)[1]
+	return p.WaitLine(`from 127\.0\.0\.1:(\d+)$`, 10*time.Second)[1]
 }
 
 func portOf(addr string) string { return addr[strings.LastIndex(addr, ":")+1:] }
@@ -30,36 +30,36 @@ func TestRegisterAndRelease(t *testing.T) {
 	t.Parallel()
 	pbx, addr := startPBX(t)
 	c := iaxcli(t, "register", addr, user1, secret1)
-	if err := c.wait(20 * time.Second); err != nil {
+	if err := c.Wait(20 * time.Second); err != nil {
 		t.Fatalf("iaxcli register: %v", err)
 	}
 	port := clientPort(t, c)
 	for _, re := range []string{`^registered: refresh 1m0s, seen as 127\.0\.0\.1:` + port + `$`, `^released$`, fmt.Sprintf(summaryRE, "registration")} {
-		if !c.hasLine(re) {
+		if !hasLine(c, re) {
 			t.Errorf("iaxcli output has no line matching %q", re)
 		}
 	}
-	pbx.waitLine(`msg=registered category=pbx user=handset1 addr=127\.0\.0\.1:`+port, 5*time.Second)
-	pbx.waitLine(`msg=unregistered category=pbx user=handset1 addr=127\.0\.0\.1:`+port, 5*time.Second)
+	pbx.WaitLine(`msg=registered category=pbx user=handset1 addr=127\.0\.0\.1:`+port, 5*time.Second)
+	pbx.WaitLine(`msg=unregistered category=pbx user=handset1 addr=127\.0\.0\.1:`+port, 5*time.Second)
 }
 
 func TestRegisterWrongSecret(t *testing.T) {
 	t.Parallel()
 	pbx, addr := startPBX(t)
 	c := iaxcli(t, "register", addr, user1, "not-the-secret")
-	err := c.wait(20 * time.Second)
+	err := c.Wait(20 * time.Second)
 	if err == nil {
 		t.Fatal("iaxcli register with a wrong secret exited 0")
 	}
-	if !c.hasLine(`^refused: "Registration Refused" \(cause 29\)$`) || !c.hasLine(fmt.Sprintf(summaryRE, "registration")) {
+	if !hasLine(c, `^refused: "Registration Refused" \(cause 29\)$`) || !hasLine(c, fmt.Sprintf(summaryRE, "registration")) {
 		t.Error("iaxcli does not say why it was refused, or gives no summary")
 	}
-	if c.hasLine("not-the-secret") {
+	if hasLine(c, "not-the-secret") {
 		t.Error("iaxcli printed the secret")
 	}
 	port := clientPort(t, c)
-	pbx.waitLine(`msg="registration authentication failed" category=voip user=handset1 from=127\.0\.0\.1:`+port, 5*time.Second)
-	if pbx.hasLine(`msg=registered `) {
+	pbx.WaitLine(`msg="registration authentication failed" category=voip user=handset1 from=127\.0\.0\.1:`+port, 5*time.Second)
+	if hasLine(pbx, `msg=registered `) {
 		t.Error("the PBX registered a client with a wrong secret")
 	}
 }
@@ -149,11 +149,11 @@ func TestCallEcho(t *testing.T) {
 	sent := ulawFrames(75)
 	writeWAV(t, in, sent)
 	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "600", "-send", in, "-record", out, "-duration", "2500ms")
-	if err := c.wait(20 * time.Second); err != nil {
+	if err := c.Wait(20 * time.Second); err != nil {
 		t.Fatalf("iaxcli call 600: %v", err)
 	}
 	for _, re := range []string{`^accepted ulaw$`, `^state connected$`, `^state hangup-local$`, fmt.Sprintf(summaryRE, "call")} {
-		if !c.hasLine(re) {
+		if !hasLine(c, re) {
 			t.Errorf("no line matching %q", re)
 		}
 	}
@@ -173,7 +173,7 @@ func TestCallEcho(t *testing.T) {
 		}
 	}
 	// Everything sent came back except what was in flight at hangup.
-	m := c.waitLine(`voice sent (\d+) received (\d+)`, time.Second)
+	m := c.WaitLine(`voice sent (\d+) received (\d+)`, time.Second)
 	var vs, vr int
 	fmt.Sscan(m[1], &vs)
 	fmt.Sscan(m[2], &vr)
@@ -189,7 +189,7 @@ func TestCallTone(t *testing.T) {
 	_, addr := startPBX(t)
 	out := filepath.Join(t.TempDir(), "tone.wav")
 	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "601", "-record", out, "-duration", "1500ms")
-	if err := c.wait(20 * time.Second); err != nil {
+	if err := c.Wait(20 * time.Second); err != nil {
 		t.Fatalf("iaxcli call 601: %v", err)
 	}
 	s := readWAV(t, out)
@@ -207,13 +207,13 @@ func TestCallDTMF(t *testing.T) {
 	t.Parallel()
 	_, addr := startPBX(t)
 	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "100", "-duration", "10s")
-	if err := c.wait(20 * time.Second); err != nil {
+	if err := c.Wait(20 * time.Second); err != nil {
 		t.Fatalf("iaxcli call 100: %v", err)
 	}
-	if got := strings.Join(c.matching(`^dtmf `), ","); got != "dtmf 1,dtmf 2,dtmf 3" {
+	if got := strings.Join(c.Matching(`^dtmf `), ","); got != "dtmf 1,dtmf 2,dtmf 3" {
 		t.Errorf("DTMF lines = %q, want dtmf 1, 2, 3", got)
 	}
-	if !c.hasLine(`^state hangup-remote: .*"Normal Clearing" \(cause 16\)$`) {
+	if !hasLine(c, `^state hangup-remote: .*"Normal Clearing" \(cause 16\)$`) {
 		t.Error("the PBX's hangup is not reported")
 	}
 }
@@ -223,7 +223,7 @@ func TestCallDTMF(t *testing.T) {
 func listener(t *testing.T, addr string, extra ...string) *proc {
 	t.Helper()
 	l := iaxcli(t, "listen", addr, user2, secret2, extra...)
-	l.waitLine(`^listening for `, 10*time.Second)
+	l.WaitLine(`^listening for `, 10*time.Second)
 	return l
 }
 
@@ -239,20 +239,20 @@ func TestCallBetweenClients(t *testing.T) {
 	writeWAV(t, in, sent)
 	l := listener(t, addr, "-duration", "20s", "-record", heard)
 	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "202", "-send", in, "-dtmf", "123", "-duration", "2s")
-	if err := c.wait(20 * time.Second); err != nil {
+	if err := c.Wait(20 * time.Second); err != nil {
 		t.Fatalf("caller: %v", err)
 	}
-	l.waitLine(`^incoming call from "Handset One" <201> for handset2$`, 5*time.Second)
-	l.waitLine(`^state hangup-remote`, 5*time.Second)
-	l.waitLine(fmt.Sprintf(summaryRE, "call"), 5*time.Second)
-	if got := strings.Join(l.matching(`^dtmf `), ","); got != "dtmf 1,dtmf 2,dtmf 3" {
+	l.WaitLine(`^incoming call from "Handset One" <201> for handset2$`, 5*time.Second)
+	l.WaitLine(`^state hangup-remote`, 5*time.Second)
+	l.WaitLine(fmt.Sprintf(summaryRE, "call"), 5*time.Second)
+	if got := strings.Join(l.Matching(`^dtmf `), ","); got != "dtmf 1,dtmf 2,dtmf 3" {
 		t.Errorf("listener's DTMF lines = %q, want dtmf 1, 2, 3", got)
 	}
-	l.cmd.Process.Signal(interrupt)
-	if err := l.wait(10 * time.Second); err != nil {
+	l.Cmd.Process.Signal(interrupt)
+	if err := l.Wait(10 * time.Second); err != nil {
 		t.Fatalf("listener: %v", err)
 	}
-	if !l.hasLine(`^released$`) {
+	if !hasLine(l, `^released$`) {
 		t.Error("the listener did not release its registration")
 	}
 	got := recordedUlaw(readWAV(t, heard))
@@ -284,16 +284,16 @@ func TestHoldResume(t *testing.T) {
 	pbx, addr := startPBX(t)
 	l := listener(t, addr, "-duration", "20s")
 	c := iaxcli(t, "call", addr, user1, secret1, "-dial", user2, "-hold-at", "500ms", "-resume-at", "1s", "-duration", "1500ms")
-	if err := c.wait(20 * time.Second); err != nil {
+	if err := c.Wait(20 * time.Second); err != nil {
 		t.Fatalf("caller: %v", err)
 	}
-	if got := strings.Join(c.matching(`^(hold|resume)$`), ","); got != "hold,resume" {
+	if got := strings.Join(c.Matching(`^(hold|resume)$`), ","); got != "hold,resume" {
 		t.Errorf("caller printed %q, want hold,resume", got)
 	}
-	l.waitLine(`^held by peer$`, 5*time.Second)
-	l.waitLine(`^resumed by peer$`, 5*time.Second)
-	pbx.waitLine(`msg=hold category=pbx`, 5*time.Second)
-	pbx.waitLine(`msg=unhold category=pbx`, 5*time.Second)
+	l.WaitLine(`^held by peer$`, 5*time.Second)
+	l.WaitLine(`^resumed by peer$`, 5*time.Second)
+	pbx.WaitLine(`msg=hold category=pbx`, 5*time.Second)
+	pbx.WaitLine(`msg=unhold category=pbx`, 5*time.Second)
 	if i, j := lineIndex(l, `^held by peer$`), lineIndex(l, `^resumed by peer$`); i > j {
 		t.Errorf("listener heard resume (line %d) before hold (line %d)", j, i)
 	}
@@ -301,9 +301,7 @@ func TestHoldResume(t *testing.T) {
 
 func lineIndex(p *proc, re string) int {
 	rx := regexp.MustCompile(re)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for i, l := range p.lines {
+	for i, l := range strings.Split(p.Output(), "\n") {
 		if rx.MatchString(l) {
 			return i
 		}
@@ -319,16 +317,16 @@ func TestTransfer(t *testing.T) {
 	heard := filepath.Join(t.TempDir(), "heard.wav")
 	l := listener(t, addr, "-duration", "20s", "-record", heard, "-hangup-after", "3s")
 	c := iaxcli(t, "call", addr, user1, secret1, "-dial", user2, "-transfer", "601", "-transfer-at", "500ms", "-duration", "10s")
-	if err := c.wait(20 * time.Second); err != nil {
+	if err := c.Wait(20 * time.Second); err != nil {
 		t.Fatalf("caller: %v", err)
 	}
-	c.waitLine(`^transfer 601$`, time.Second)
-	c.waitLine(`^state hangup-remote`, time.Second)
-	pbx.waitLine(`msg=transfer category=pbx call=\d+ to=601 by=\d+`, 5*time.Second)
-	l.waitLine(`^hanging up$`, 10*time.Second)
-	l.waitLine(fmt.Sprintf(summaryRE, "call"), 5*time.Second)
-	l.cmd.Process.Signal(interrupt)
-	if err := l.wait(10 * time.Second); err != nil {
+	c.WaitLine(`^transfer 601$`, time.Second)
+	c.WaitLine(`^state hangup-remote`, time.Second)
+	pbx.WaitLine(`msg=transfer category=pbx call=\d+ to=601 by=\d+`, 5*time.Second)
+	l.WaitLine(`^hanging up$`, 10*time.Second)
+	l.WaitLine(fmt.Sprintf(summaryRE, "call"), 5*time.Second)
+	l.Cmd.Process.Signal(interrupt)
+	if err := l.Wait(10 * time.Second); err != nil {
 		t.Fatalf("listener: %v", err)
 	}
 	s := readWAV(t, heard)
@@ -348,7 +346,7 @@ func TestTransferFromExtension(t *testing.T) {
 	_, addr := startPBX(t)
 	out := filepath.Join(t.TempDir(), "out.wav")
 	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "600", "-transfer", "601", "-transfer-at", "300ms", "-duration", "1800ms", "-record", out)
-	if err := c.wait(20 * time.Second); err != nil {
+	if err := c.Wait(20 * time.Second); err != nil {
 		t.Fatalf("caller: %v", err)
 	}
 	s := readWAV(t, out)
@@ -366,11 +364,11 @@ func TestHangupFromCallee(t *testing.T) {
 	_, addr := startPBX(t)
 	l := listener(t, addr, "-duration", "20s", "-hangup-after", "700ms")
 	c := iaxcli(t, "call", addr, user1, secret1, "-dial", user2, "-duration", "30s")
-	if err := c.wait(20 * time.Second); err != nil {
+	if err := c.Wait(20 * time.Second); err != nil {
 		t.Fatalf("caller: %v", err)
 	}
-	c.waitLine(`^state hangup-remote: .*"Normal Clearing" \(cause 16\)$`, time.Second)
-	l.waitLine(`^state hangup-local$`, 5*time.Second)
+	c.WaitLine(`^state hangup-remote: .*"Normal Clearing" \(cause 16\)$`, time.Second)
+	l.WaitLine(`^state hangup-local$`, 5*time.Second)
 }
 
 // The PBX is killed mid-call: the caller notices within the bound its
@@ -380,26 +378,28 @@ func TestPeerKilled(t *testing.T) {
 	pbx, addr := startPBX(t)
 	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "600", "-duration", "60s",
 		"-ping", "200ms", "-rtx-initial", "100ms", "-rtx-min", "100ms", "-rtx-max", "200ms", "-rtx-tries", "3")
-	c.waitLine(`^state connected$`, 10*time.Second)
+	c.WaitLine(`^state connected$`, 10*time.Second)
 	killed := time.Now()
-	pbx.cmd.Process.Kill()
-	err := c.wait(10 * time.Second)
-	if err == nil {
+	pbx.Cmd.Process.Kill()
+	select {
+	case <-c.Exited():
+	case <-time.After(10 * time.Second):
+		t.Fatal("iaxcli still runs 10 s after its peer was killed")
+	}
+	took := time.Since(killed)
+	if err := c.Wait(time.Second); err == nil {
 		t.Fatal("iaxcli exited 0 after losing its peer")
 	}
-	c.mu.Lock()
-	took := c.endAt.Sub(killed)
-	c.mu.Unlock()
 	// The next PING within 200 ms, then at most 3 × 200 ms of
 	// retransmissions; a second of slack for a loaded machine.
 	const bound = 200*time.Millisecond + 3*200*time.Millisecond + time.Second
 	if took > bound {
 		t.Errorf("iaxcli noticed the dead peer after %v, want within %v", took, bound)
 	}
-	if !c.hasLine(`^state failed: .*no answer from peer`) {
+	if !hasLine(c, `^state failed: .*no answer from peer`) {
 		t.Error("iaxcli does not say the peer stopped answering")
 	}
-	if !c.hasLine(fmt.Sprintf(summaryRE, "call")) {
+	if !hasLine(c, fmt.Sprintf(summaryRE, "call")) {
 		t.Error("no summary after the failure")
 	}
 }

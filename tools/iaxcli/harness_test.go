@@ -1,18 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ringo-phone/ringo/internal/proctest"
 )
 
 // The end-to-end tests run the real iaxpbx and iaxcli binaries, built once
@@ -22,39 +19,22 @@ var binDir string
 
 func TestMain(m *testing.M) {
 	code := func() int {
-		dir, err := os.MkdirTemp("", "iaxcli-e2e")
+		dir, err := proctest.Build("github.com/ringo-phone/ringo/tools/iaxcli", "github.com/ringo-phone/ringo/tools/iaxpbx")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
 		defer os.RemoveAll(dir)
-		cmd := exec.Command("go", "build", "-o", dir+string(os.PathSeparator), "github.com/ringo-phone/ringo/tools/iaxcli", "github.com/ringo-phone/ringo/tools/iaxpbx")
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			fmt.Fprintln(os.Stderr, "building iaxcli and iaxpbx:", err)
-			return 1
-		}
 		binDir = dir
 		return m.Run()
 	}()
 	os.Exit(code)
 }
 
-// proc is a running iaxpbx or iaxcli whose output lines are kept.
-type proc struct {
-	t    testing.TB
-	name string
-	cmd  *exec.Cmd
+type proc = proctest.Proc
 
-	mu      sync.Mutex
-	lines   []string
-	changed chan struct{}
-	exited  chan struct{}
-	err     error
-	endAt   time.Time
-}
-
-func start(t *testing.T, name string, args ...string) *proc {
+// start runs one of the built programs (or an absolute path).
+func start(t testing.TB, name string, args ...string) *proc {
 	t.Helper()
 	return startTB(t, name, nil, args...)
 }
@@ -66,132 +46,11 @@ func startTB(t testing.TB, name string, env []string, args ...string) *proc {
 	if !filepath.IsAbs(name) {
 		path = filepath.Join(binDir, name)
 	}
-	cmd := exec.Command(path, args...)
-	if env != nil {
-		cmd.Env = append(os.Environ(), env...)
-	}
-	cmd.Stdin = strings.NewReader("")
-	r, w := io.Pipe()
-	cmd.Stdout, cmd.Stderr = w, w
-	p := &proc{t: t, name: name, cmd: cmd, changed: make(chan struct{}), exited: make(chan struct{})}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	readDone := make(chan struct{})
-	go func() {
-		defer close(readDone)
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			p.mu.Lock()
-			p.lines = append(p.lines, sc.Text())
-			close(p.changed)
-			p.changed = make(chan struct{})
-			p.mu.Unlock()
-		}
-	}()
-	go func() {
-		err := cmd.Wait()
-		w.Close()
-		<-readDone
-		p.mu.Lock()
-		p.err, p.endAt = err, time.Now()
-		p.mu.Unlock()
-		close(p.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.exited:
-		default:
-			cmd.Process.Kill()
-			<-p.exited
-		}
-		if t.Failed() {
-			t.Logf("--- %s %s output:\n%s", name, strings.Join(args, " "), p.output())
-		}
-	})
-	return p
+	return proctest.Start(t, path, env, args...)
 }
 
-func (p *proc) output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return strings.Join(p.lines, "\n")
-}
-
-// waitLine waits until a line matches re and returns its submatches.
-func (p *proc) waitLine(re string, timeout time.Duration) []string {
-	p.t.Helper()
-	rx := regexp.MustCompile(re)
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		p.mu.Lock()
-		for _, l := range p.lines {
-			if m := rx.FindStringSubmatch(l); m != nil {
-				p.mu.Unlock()
-				return m
-			}
-		}
-		ch := p.changed
-		p.mu.Unlock()
-		select {
-		case <-ch:
-		case <-p.exited:
-			p.mu.Lock()
-			for _, l := range p.lines {
-				if m := rx.FindStringSubmatch(l); m != nil {
-					p.mu.Unlock()
-					return m
-				}
-			}
-			p.mu.Unlock()
-			p.t.Fatalf("%s exited without a line matching %q", p.name, re)
-		case <-deadline.C:
-			p.t.Fatalf("%s: no line matching %q within %v", p.name, re, timeout)
-		}
-	}
-}
-
-// wait waits for the process to exit and returns its error.
-func (p *proc) wait(timeout time.Duration) error {
-	p.t.Helper()
-	select {
-	case <-p.exited:
-	case <-time.After(timeout):
-		p.t.Fatalf("%s still running after %v", p.name, timeout)
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.err
-}
-
-// hasLine reports whether some output line matches re.
-func (p *proc) hasLine(re string) bool {
-	rx := regexp.MustCompile(re)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, l := range p.lines {
-		if rx.MatchString(l) {
-			return true
-		}
-	}
-	return false
-}
-
-// matching returns the lines that match re, in order.
-func (p *proc) matching(re string) []string {
-	rx := regexp.MustCompile(re)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var out []string
-	for _, l := range p.lines {
-		if rx.MatchString(l) {
-			out = append(out, l)
-		}
-	}
-	return out
-}
+// hasLine reports whether some output line of p matches re.
+func hasLine(p *proc, re string) bool { return len(p.Matching(re)) > 0 }
 
 // The test accounts.
 const (
@@ -226,7 +85,7 @@ func startPBX(t *testing.T, extra ...string) (*proc, string) {
 	}
 	args := append([]string{"-config", cfg, "-record-dir", dir, "-min-refresh", "1s"}, extra...)
 	p := start(t, "iaxpbx", args...)
-	m := p.waitLine(`msg=listening category=pbx addr=(127\.0\.0\.1:\d+)`, 10*time.Second)
+	m := p.WaitLine(`msg=listening category=pbx addr=(127\.0\.0\.1:\d+)`, 10*time.Second)
 	return p, m[1]
 }
 
@@ -249,19 +108,19 @@ func iaxcli(t *testing.T, mode, server, user, secret string, extra ...string) *p
 			return
 		}
 		select {
-		case <-p.exited:
+		case <-p.Exited():
 		default: // a listener still running: let it leave cleanly
-			p.cmd.Process.Signal(os.Interrupt)
+			p.Cmd.Process.Signal(os.Interrupt)
 			select {
-			case <-p.exited:
+			case <-p.Exited():
 			case <-time.After(10 * time.Second):
-				t.Errorf("%s did not leave after an interrupt", p.name)
+				t.Errorf("%s did not leave after an interrupt", pcap)
 				return
 			}
 		}
 		m := regexp.MustCompile(`from 127\.0\.0\.1:(\d+)$`)
 		port := ""
-		for _, l := range p.matching(`from 127\.0\.0\.1:\d+$`) {
+		for _, l := range p.Matching(`from 127\.0\.0\.1:\d+$`) {
 			port = m.FindStringSubmatch(l)[1]
 			break
 		}

@@ -66,11 +66,11 @@ codec		ulaw
 	script := `mount --bind "$1" /etc/iaxmodem && mount --bind "$2" /var/log/iaxmodem && mount --bind "$3" /run && exec "$4" ringo`
 	modem := start(t, unshare, "--mount", "--propagation", "private", "sh", "-c", script, "sh", etc, logs, run, iaxmodem)
 
-	pbx.waitLine(`msg=registered category=pbx user=fax addr=127\.0\.0\.1:`+modemPort+`$`, 15*time.Second)
+	pbx.WaitLine(`msg=registered category=pbx user=fax addr=127\.0\.0\.1:`+modemPort+`$`, 15*time.Second)
 	// iaxmodem usually sends REGREL when terminated, but not when the
 	// signal comes right after its REGACK: that is not checked.
-	modem.cmd.Process.Signal(syscall.SIGTERM)
-	modem.wait(10 * time.Second)
+	modem.Cmd.Process.Signal(syscall.SIGTERM)
+	modem.Wait(10 * time.Second)
 
 	// Our side of the exchange, and libiax2's, decode cleanly; libiax2's
 	// MD5 answer matches the challenge we sent.

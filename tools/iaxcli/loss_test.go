@@ -31,18 +31,18 @@ func TestLossyNetwork(t *testing.T) {
 			via := relay.Addr().String()
 
 			reg := iaxcli(t, "register", via, user1, secret1, append(timing, "-retry-min", "300ms", "-attempts", "0", "-timeout", "20s")...)
-			if err := reg.wait(30 * time.Second); err != nil {
+			if err := reg.Wait(30 * time.Second); err != nil {
 				t.Fatalf("register through the lossy relay: %v", err)
 			}
-			reg.waitLine(`^released$`, time.Second)
+			reg.WaitLine(`^released$`, time.Second)
 
 			call := iaxcli(t, "call", via, user1, secret1, append(timing, "-dial", "600", "-duration", "3s", "-dtmf", "12")...)
-			if err := call.wait(30 * time.Second); err != nil {
+			if err := call.Wait(30 * time.Second); err != nil {
 				t.Fatalf("call through the lossy relay: %v", err)
 			}
-			call.waitLine(`^state connected$`, time.Second)
-			call.waitLine(`^state hangup-local$`, time.Second)
-			m := call.waitLine(`^summary: call frames sent (\d+) received (\d+) retransmissions (\d+) voice sent (\d+) received (\d+)`, time.Second)
+			call.WaitLine(`^state connected$`, time.Second)
+			call.WaitLine(`^state hangup-local$`, time.Second)
+			m := call.WaitLine(`^summary: call frames sent (\d+) received (\d+) retransmissions (\d+) voice sent (\d+) received (\d+)`, time.Second)
 			var vs, vr int
 			fmt.Sscan(m[4], &vs)
 			fmt.Sscan(m[5], &vr)

@@ -50,28 +50,17 @@ func runCall(ctx context.Context, args []string, env *Env, out *printer) error {
 	fs.StringVar(&dial, "dial", "", "extension or number to call")
 	fs.DurationVar(&duration, "duration", 5*time.Second, "hang up this long after the call connects")
 	fs.DurationVar(&ring, "ring-timeout", 30*time.Second, "give up if the call is not answered within this")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", ErrUsage, err)
-	}
-	if dial == "" {
-		return fmt.Errorf("%w: -dial is required", ErrUsage)
-	}
-	if err := a.check(); err != nil {
-		return err
-	}
-	a.hangupAt = duration
-	server, err := c.serverAddr()
-	if err != nil {
-		return err
-	}
-	if err := c.resolveSecret(env, out); err != nil {
-		return err
-	}
-	ep, closeEP, err := c.endpoint(ctx, env, out)
+	server, ep, closeEP, err := c.open(ctx, fs, args, func() error {
+		if dial == "" {
+			return fmt.Errorf("%w: -dial is required", ErrUsage)
+		}
+		return a.check()
+	}, env, out)
 	if err != nil {
 		return err
 	}
 	defer closeEP()
+	a.hangupAt = duration
 
 	out.line("calling %s at %v as %s from %v", dial, server, c.user, ep.LocalAddr())
 	call, err := ep.Dial(iax.DialOptions{Peer: server, Called: dial, Username: c.user, Secret: c.secret})

@@ -66,6 +66,28 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ping, "ping", 0, "PING interval during calls (20s)")
 }
 
+// open parses a mode's flags (check runs after parsing, for what the mode
+// itself requires), finds the server and the secret, and opens the
+// endpoint. The caller runs closeEP when done.
+func (c *common) open(ctx context.Context, fs *flag.FlagSet, args []string, check func() error, env *Env, out *printer) (server netip.AddrPort, ep *iax.Endpoint, closeEP func(), err error) {
+	if err := fs.Parse(args); err != nil {
+		return server, nil, nil, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return server, nil, nil, err
+		}
+	}
+	if server, err = c.serverAddr(); err != nil {
+		return server, nil, nil, err
+	}
+	if err := c.resolveSecret(env, out); err != nil {
+		return server, nil, nil, err
+	}
+	ep, closeEP, err = c.endpoint(ctx, env, out)
+	return server, ep, closeEP, err
+}
+
 // serverAddr resolves -server.
 func (c *common) serverAddr() (netip.AddrPort, error) {
 	if c.server == "" {

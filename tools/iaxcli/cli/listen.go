@@ -29,20 +29,7 @@ func runListen(ctx context.Context, args []string, env *Env, out *printer) error
 	fs.DurationVar(&a.digitLen, "dtmf-duration", 100*time.Millisecond, "length of each digit (and of the gap after it)")
 	fs.DurationVar(&a.hangupAt, "hangup-after", 0, "hang up each call this long after answering (0: the caller or -duration ends it)")
 	fs.DurationVar(&duration, "duration", 30*time.Second, "leave after this long, hanging up calls and releasing the registration")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", ErrUsage, err)
-	}
-	if err := a.check(); err != nil {
-		return err
-	}
-	server, err := c.serverAddr()
-	if err != nil {
-		return err
-	}
-	if err := c.resolveSecret(env, out); err != nil {
-		return err
-	}
-	ep, closeEP, err := c.endpoint(ctx, env, out)
+	server, ep, closeEP, err := c.open(ctx, fs, args, a.check, env, out)
 	if err != nil {
 		return err
 	}

@@ -38,17 +38,7 @@ func runRegister(ctx context.Context, args []string, env *Env, out *printer) err
 	)
 	c.register(fs)
 	r.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", ErrUsage, err)
-	}
-	server, err := c.serverAddr()
-	if err != nil {
-		return err
-	}
-	if err := c.resolveSecret(env, out); err != nil {
-		return err
-	}
-	ep, closeEP, err := c.endpoint(ctx, env, out)
+	server, ep, closeEP, err := c.open(ctx, fs, args, nil, env, out)
 	if err != nil {
 		return err
 	}

@@ -332,7 +332,8 @@ func (s *session) sendAudio(ctx context.Context, src audio.Source) {
 	}
 }
 
-// recordAudio writes received voice to sink in arrival order.
+// recordAudio writes received voice to sink in arrival order; when ctx
+// ends it takes what has already arrived and closes the file.
 func (s *session) recordAudio(ctx context.Context, sink audio.Sink) {
 	c := s.call
 	var (
@@ -340,6 +341,23 @@ func (s *session) recordAudio(ctx context.Context, sink audio.Sink) {
 		f   media.Frame
 		tmp = make([]int16, 4*media.FrameSamples)
 	)
+	write := func(v iax.Voice) {
+		if sink == nil {
+			return
+		}
+		n := decode(v.Format, tmp, v.Payload)
+		buf = append(buf, tmp[:n]...)
+		for len(buf) >= media.FrameSamples {
+			copy(f[:], buf)
+			buf = buf[media.FrameSamples:]
+			if err := sink.WriteFrame(context.WithoutCancel(ctx), &f); err != nil {
+				s.out.line("record: %v", err)
+				sink.Close()
+				sink = nil
+				return
+			}
+		}
+	}
 	defer func() {
 		if sink != nil {
 			if err := sink.Close(); err != nil {
@@ -350,35 +368,12 @@ func (s *session) recordAudio(ctx context.Context, sink audio.Sink) {
 	for {
 		select {
 		case v := <-c.Voice():
-			if sink == nil {
-				continue
-			}
-			n := decode(v.Format, tmp, v.Payload)
-			buf = append(buf, tmp[:n]...)
-			for len(buf) >= media.FrameSamples {
-				copy(f[:], buf)
-				buf = buf[media.FrameSamples:]
-				if err := sink.WriteFrame(context.WithoutCancel(ctx), &f); err != nil {
-					s.out.line("record: %v", err)
-					sink.Close()
-					sink = nil
-				}
-			}
+			write(v)
 		case <-ctx.Done():
-			// Take what already arrived.
 			for {
 				select {
 				case v := <-c.Voice():
-					if sink == nil {
-						continue
-					}
-					n := decode(v.Format, tmp, v.Payload)
-					buf = append(buf, tmp[:n]...)
-					for len(buf) >= media.FrameSamples {
-						copy(f[:], buf)
-						buf = buf[media.FrameSamples:]
-						_ = sink.WriteFrame(context.WithoutCancel(ctx), &f)
-					}
+					write(v)
 				default:
 					return
 				}
