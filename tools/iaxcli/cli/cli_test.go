@@ -158,3 +158,25 @@ func TestRegisterInProcess(t *testing.T) {
 		t.Errorf("still registered after iaxcli left: %v", p.Registrations())
 	}
 }
+
+// step reads whatever arrives on the socket: it never panics, and every
+// line it makes names the direction first.
+func FuzzStep(f *testing.F) {
+	var regreq iax.FullFrame
+	regreq.Type, regreq.Subclass = iax.FrameIAX, uint8(iax.CmdRegReq)
+	regreq.IEs.AddString(iax.IEUsername, "u")
+	regreq.IEs.AddUint16(iax.IERefresh, 60)
+	regreq.IEs.AddEmpty(iax.IECallToken)
+	b, _ := regreq.Marshal()
+	f.Add(b, true)
+	f.Add([]byte{0x80, 0x01, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 6, 0x0e, 0x16, 0x02, 'h', 'i'}, false)
+	f.Fuzz(func(t *testing.T, b []byte, sent bool) {
+		s := step(sent, b)
+		if s != "" && !strings.HasPrefix(s, "> ") && !strings.HasPrefix(s, "< ") {
+			t.Fatalf("step(%x) = %q", b, s)
+		}
+		if s != "" && sent != strings.HasPrefix(s, ">") {
+			t.Fatalf("step(%x, %v) = %q: wrong direction", b, sent, s)
+		}
+	})
+}

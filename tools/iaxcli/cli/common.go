@@ -122,12 +122,11 @@ func (c *common) resolveSecret(env *Env, out *printer) error {
 		return ErrNoSecret
 	}
 	if f, ok := env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		out.line("secret for %s: ", c.user)
-		b, err := term.ReadPassword(int(f.Fd()))
+		s, err := readSecretNoEcho(f, func() { out.line("secret for %s: ", c.user) })
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrNoSecret, err)
 		}
-		c.secret = strings.TrimRight(string(b), "\r\n")
+		c.secret = s
 	} else {
 		line, err := bufio.NewReader(env.Stdin).ReadString('\n')
 		if err != nil && err != io.EOF {
