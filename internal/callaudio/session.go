@@ -24,7 +24,7 @@ type Config struct {
 	// Tones selects the national ringback and busy tones.
 	Tones media.TonePlan
 	// RingbackAfter: while alerting, ringback starts once no voice has
-	// come for this long (200 ms), and stops when voice comes.
+	// come or played for this long (200 ms), and stops when voice comes.
 	RingbackAfter time.Duration
 	// BusyFor is how long the busy tone plays after the far end answered
 	// busy (3 s); the session then finishes.
@@ -111,7 +111,7 @@ type Session struct {
 	st        Stats
 	err       error
 	tone      Tone
-	lastVoice time.Time // arrival of the last voice frame (zero: none yet)
+	lastVoice time.Time // the last voice frame's arrival or playout (zero: none yet)
 
 	// arrived, if set (by tests), sees each decoded frame as it arrives.
 	arrived func(ts uint32, f *media.Frame, at time.Time)
@@ -317,26 +317,29 @@ func (s *Session) playLoop() {
 			}
 			s.log.Debug("local tone", "tone", want)
 		}
-		if gen != nil {
+		tone, p := gen != nil, media.PlaySilence
+		if tone {
 			gen.Read(&f)
-			s.count(func(st *Stats) { st.Tone++ })
 		} else {
-			p := s.jb.Get(&f)
-			s.count(func(st *Stats) {
-				switch p {
-				case media.PlayFrame:
-					st.Played++
-				case media.PlayConcealed:
-					st.Concealed++
-				default:
-					st.Silence++
-				}
-			})
+			p = s.jb.Get(&f)
 		}
 		if err := s.sink.WriteFrame(s.playCtx, &f); err != nil {
 			s.sinkFailed(err)
 			return
 		}
+		s.count(func(st *Stats) {
+			switch {
+			case tone:
+				st.Tone++
+			case p == media.PlayFrame:
+				st.Played++
+				s.lastVoice = s.cfg.Clock.Now()
+			case p == media.PlayConcealed:
+				st.Concealed++
+			default:
+				st.Silence++
+			}
+		})
 	}
 }
 
