@@ -85,9 +85,9 @@ type Stats struct {
 	// Delay is the current delay from a frame's arrival to the speaker:
 	// the jitter buffer's delay plus SinkLatency.
 	Delay time.Duration
-	// Speaker and Microphone are the devices' own counters when they
-	// keep any (pulse does: underflows, losses, reconnects).
-	Speaker, Microphone any
+	// Speaker and Microphone are the PulseAudio streams' own counters
+	// (underflows, losses, reconnects); nil for other devices.
+	Speaker, Microphone *pulse.Stats
 }
 
 // Session streams one call's voice between the call and the audio
@@ -105,6 +105,7 @@ type Session struct {
 	stopSend, stopPlay    context.CancelFunc
 	wg                    sync.WaitGroup
 	done                  chan struct{}
+	sendDone              chan struct{}
 	closeOnce, finishOnce sync.Once
 
 	mu        sync.Mutex
@@ -133,14 +134,15 @@ func Start(ctx context.Context, c *iax.Call, src audio.Source, sink audio.Sink, 
 }
 
 func newSession(c *iax.Call, src audio.Source, sink audio.Sink, jb *media.JitterBuffer, cfg Config) *Session {
-	return &Session{cfg: cfg, call: c, src: src, sink: sink, jb: jb, log: cfg.Logger, done: make(chan struct{})}
+	return &Session{cfg: cfg, call: c, src: src, sink: sink, jb: jb, log: cfg.Logger,
+		done: make(chan struct{}), sendDone: make(chan struct{})}
 }
 
 func (s *Session) run(ctx context.Context) {
 	s.sendCtx, s.stopSend = context.WithCancel(ctx)
 	s.playCtx, s.stopPlay = context.WithCancel(ctx)
 	s.wg.Add(4)
-	go func() { defer s.wg.Done(); s.sendLoop() }()
+	go func() { defer s.wg.Done(); defer close(s.sendDone); s.sendLoop() }()
 	go func() { defer s.wg.Done(); s.receiveLoop() }()
 	go func() { defer s.wg.Done(); s.playLoop() }()
 	go func() { defer s.wg.Done(); s.watch() }()
@@ -392,13 +394,20 @@ func (s *Session) Stats() Stats {
 	}
 	st.Delay = st.Jitter.Delay + st.SinkLatency
 	if d, ok := s.sink.(statser); ok {
-		st.Speaker = d.Stats()
+		ds := d.Stats()
+		st.Speaker = &ds
 	}
 	if d, ok := s.src.(statser); ok {
-		st.Microphone = d.Stats()
+		ds := d.Stats()
+		st.Microphone = &ds
 	}
 	return st
 }
+
+// SendDone is closed when sending has stopped: the microphone ended (a
+// WAV file was sent whole), failed, or the call ended. iaxcli -send hangs
+// up then.
+func (s *Session) SendDone() <-chan struct{} { return s.sendDone }
 
 // Done is closed once the session has finished and closed its endpoints.
 func (s *Session) Done() <-chan struct{} { return s.done }

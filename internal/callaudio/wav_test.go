@@ -11,6 +11,7 @@ import (
 
 	"github.com/ringo-phone/ringo/drivers/audio"
 	"github.com/ringo-phone/ringo/drivers/audio/audiotest"
+	"github.com/ringo-phone/ringo/iax"
 	"github.com/ringo-phone/ringo/internal/clock"
 )
 
@@ -106,4 +107,43 @@ func TestDeviceBadNames(t *testing.T) {
 		t.Errorf("Open with sink %q: %v, want ErrDevice", dev.Sink, err)
 	}
 	dev.Start(ctx, nil)() // logs, returns a no-op stop
+}
+
+// TestSendDoneAtEndOfFile: a WAV microphone sends its frames, then
+// SendDone closes while the call goes on.
+func TestSendDoneAtEndOfFile(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "in.wav")
+	w, err := audio.CreateWAVSink(in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f audio.Frame
+	for i := 0; i < 10; i++ {
+		w.WriteFrame(context.Background(), &f)
+	}
+	w.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c := dial(t, ctx, startPeer(t, ctx), "601")
+	dev := Device{Devices: audio.NewDevices(clock.Real()), Source: "wav:" + in, Sink: "null"}
+	s, err := dev.Open(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := c.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.SendDone():
+	case <-ctx.Done():
+		t.Fatal("SendDone not closed at the end of the file")
+	}
+	// Frames captured before the call was answered had no codec yet.
+	if st := s.Stats(); st.Sent+st.NotSent != 10 || st.Sent == 0 {
+		t.Errorf("sent %d + not sent %d, want 10 in all, some sent", st.Sent, st.NotSent)
+	}
+	if st := c.State(); st != iax.StateConnected {
+		t.Errorf("call state after the file = %v, want connected", st)
+	}
 }
