@@ -403,3 +403,30 @@ func TestPeerKilled(t *testing.T) {
 		t.Error("no summary after the failure")
 	}
 }
+
+// Extension 602 records the caller: the WAV file iaxpbx writes holds
+// exactly the audio sent.
+func TestCallRecord(t *testing.T) {
+	t.Parallel()
+	pbx, addr := startPBX(t)
+	in := filepath.Join(t.TempDir(), "in.wav")
+	sent := ulawFrames(40)
+	writeWAV(t, in, sent)
+	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "602", "-send", in, "-duration", "1200ms")
+	if err := c.Wait(20 * time.Second); err != nil {
+		t.Fatalf("iaxcli call 602: %v", err)
+	}
+	m := pbx.WaitLine(`msg=recorded category=pbx call=\d+ file=(\S+) frames=(\d+)$`, 5*time.Second)
+	got := recordedUlaw(readWAV(t, m[1]))
+	if len(got) < len(sent) {
+		t.Fatalf("%s holds %d frames, want at least the %d sent", m[1], len(got), len(sent))
+	}
+	for i := range sent {
+		if string(got[i]) != string(sent[i]) {
+			t.Fatalf("recorded frame %d = %x..., want %x...", i, got[i][:8], sent[i][:8])
+		}
+	}
+	if !strings.HasPrefix(filepath.Base(m[1]), "handset1-") {
+		t.Errorf("recording %s is not named after the caller", m[1])
+	}
+}
