@@ -12,6 +12,7 @@ import (
 	"github.com/ringo-phone/ringo/drivers/audio/audiotest"
 	"github.com/ringo-phone/ringo/drivers/audio/pulse"
 	"github.com/ringo-phone/ringo/drivers/audio/pulse/pulsetest"
+	"github.com/ringo-phone/ringo/internal/clock"
 )
 
 const toneHz = 1004
@@ -219,4 +220,136 @@ func TestSurvivesServerRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkTone(t, "speaker monitor after the restart", rec.Stop())
+}
+
+// TestCancelAndClose: a cancelled write or read consumes nothing, Close
+// unblocks a pending one with ErrClosed, and Close is idempotent.
+func TestCancelAndClose(t *testing.T) {
+	srv := pulsetest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d := devices(t, srv)
+	sink, err := d.OpenSink(ctx, "pulse:speaker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := d.OpenSource(ctx, "pulse:mic.monitor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, stop := context.WithCancel(ctx)
+	stop()
+	var f audio.Frame
+	if err := sink.WriteFrame(done, &f); !errors.Is(err, context.Canceled) {
+		t.Errorf("WriteFrame(cancelled) = %v, want context.Canceled", err)
+	}
+	if err := src.ReadFrame(done, &f); !errors.Is(err, context.Canceled) {
+		t.Errorf("ReadFrame(cancelled) = %v, want context.Canceled", err)
+	}
+	if st := sink.(*pulse.Sink).Stats(); st.Frames != 0 {
+		t.Errorf("sink frames after a cancelled write = %d, want 0", st.Frames)
+	}
+	if st := src.(*pulse.Source).Stats(); st.Frames != 0 {
+		t.Errorf("source frames after a cancelled read = %d, want 0", st.Frames)
+	}
+	// Fill the sink until it blocks, then close it from another goroutine.
+	blocked := make(chan error, 1)
+	go func() {
+		for {
+			if err := sink.WriteFrame(ctx, &f); err != nil {
+				blocked <- err
+				return
+			}
+		}
+	}()
+	read := make(chan error, 1)
+	go func() {
+		for {
+			if err := src.ReadFrame(ctx, &f); err != nil {
+				read <- err
+				return
+			}
+		}
+	}()
+	sink.Close()
+	src.Close()
+	if err := <-blocked; !errors.Is(err, audio.ErrClosed) {
+		t.Errorf("WriteFrame across Close = %v, want ErrClosed", err)
+	}
+	if err := <-read; !errors.Is(err, audio.ErrClosed) {
+		t.Errorf("ReadFrame across Close = %v, want ErrClosed", err)
+	}
+	if err := sink.Close(); err != nil {
+		t.Errorf("second Close = %v", err)
+	}
+	if err := src.Close(); err != nil {
+		t.Errorf("second Close = %v", err)
+	}
+}
+
+// TestSilencePacedByClock: with the server gone, the sink takes one frame
+// per 20 ms of the injected clock, and reconnects on the same clock's
+// backoff once a server is back.
+func TestSilencePacedByClock(t *testing.T) {
+	srv := pulsetest.Start(t, "speaker")
+	clk := clock.NewFake(time.Unix(1000, 0))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	b := pulse.New(pulse.Config{Server: srv.Addr(), Clock: clk, Logger: testLogger(t)})
+	as, err := b.OpenSink(ctx, "speaker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := as.(*pulse.Sink)
+	defer sink.Close()
+	wrote := make(chan pulse.Stats, 1)
+	go func() {
+		var f audio.Frame
+		for sink.WriteFrame(ctx, &f) == nil {
+			select {
+			case wrote <- sink.Stats():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	next := func() pulse.Stats {
+		t.Helper()
+		select {
+		case st := <-wrote:
+			return st
+		case <-ctx.Done():
+			t.Fatal("no frame taken")
+		}
+		return pulse.Stats{}
+	}
+	for next().Frames < 5 { // the server plays
+	}
+	srv.Kill()
+	// Frames in flight when the server died may still count as sent; the
+	// first silent one is due at once.
+	st := next()
+	for st.Silent == 0 {
+		st = next()
+	}
+	for want := uint64(2); want <= 5; want++ {
+		clk.Advance(audio.FrameDuration)
+		if st = next(); st.Silent != want || st.Connected {
+			t.Fatalf("after %d frame periods down: %+v, want %d silent, not connected", want-1, st, want)
+		}
+	}
+	srv.Restart()
+	// The backoff starts at 100 ms: after it, the link reconnects and the
+	// server paces again (silent frames go on meanwhile, one per period).
+	for !st.Connected {
+		clk.Advance(audio.FrameDuration)
+		st = next()
+	}
+	base := st.Frames
+	for st.Frames < base+10 {
+		st = next()
+	}
+	if st.Reconnects != 1 || st.Losses != 1 {
+		t.Errorf("stats = %+v, want one loss, one reconnection", st)
+	}
 }
