@@ -67,6 +67,11 @@ func TestSummary(t *testing.T) {
 	if got, want := summary("call", st), "summary: call frames sent 10 received 9 retransmissions 2 voice sent 100 received 95 loss 5.0% jitter 1.2ms rtt 450µs"; got != want {
 		t.Errorf("summary(call) =\n%q, want\n%q", got, want)
 	}
+	st.Remote = iax.ReceiverReport{Packets: 90, LossPercent: 3, Jitter: 2 * time.Millisecond}
+	if got, want := summary("call", st), "summary: call frames sent 10 received 9 retransmissions 2 voice sent 100 received 95 loss 5.0% jitter 1.2ms rtt 450µs; peer received 90 loss 3% jitter 2ms"; got != want {
+		t.Errorf("summary(call) with a receiver report =\n%q, want\n%q", got, want)
+	}
+	st.Remote = iax.ReceiverReport{}
 	if got, want := summary("registration", st), "summary: registration frames sent 10 received 9 retransmissions 2 loss 16.7% jitter 1.2ms rtt 450µs"; got != want {
 		t.Errorf("summary(registration) =\n%q, want\n%q", got, want)
 	}

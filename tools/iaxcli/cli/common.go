@@ -277,7 +277,12 @@ func summary(what string, st iax.Stats) string {
 	if what == "call" {
 		s += fmt.Sprintf(" voice sent %d received %d", st.VoiceSent, st.VoiceReceived)
 	}
-	return s + fmt.Sprintf(" loss %.1f%% jitter %s rtt %s", loss, round(st.Jitter), round(st.RTT))
+	s += fmt.Sprintf(" loss %.1f%% jitter %s rtt %s", loss, round(st.Jitter), round(st.RTT))
+	if r := st.Remote; r.Packets > 0 {
+		// The peer's receiver report: how it hears us.
+		s += fmt.Sprintf("; peer received %d loss %d%% jitter %s", r.Packets, r.LossPercent, round(r.Jitter))
+	}
+	return s
 }
 
 func round(d time.Duration) time.Duration {
