@@ -1,8 +1,11 @@
 package phoneserver
 
 import (
+	"os"
 	"os/exec"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // setDeathSignal makes the kernel kill the child when its parent thread
@@ -14,4 +17,31 @@ func setDeathSignal(cmd *exec.Cmd) {
 	}
 	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 	cmd.SysProcAttr.Setpgid = true
+}
+
+// waitExit waits for the process to end without holding an OS thread in a
+// blocking wait: it waits in the network poller for the process's pidfd to
+// become readable, then reaps it with cmd.Wait, which no longer blocks. A
+// thread blocked in waitid for an agent's whole life keeps the Go runtime's
+// monitor waking a few times a second on an idle phone.
+func waitExit(cmd *exec.Cmd) error {
+	fd, err := unix.PidfdOpen(cmd.Process.Pid, unix.PIDFD_NONBLOCK)
+	if err != nil {
+		return cmd.Wait()
+	}
+	f := os.NewFile(uintptr(fd), "pidfd")
+	defer f.Close()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return cmd.Wait()
+	}
+	ready := false
+	rc.Read(func(uintptr) bool {
+		if ready {
+			return true
+		}
+		ready = true
+		return false // wait for readability first
+	})
+	return cmd.Wait()
 }

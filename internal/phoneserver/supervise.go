@@ -209,7 +209,7 @@ func (a *agent) launch() (<-chan error, error) {
 	go a.copyOutput(r)
 	a.s.bus.Publish(qcop.ApplicationChannel(a.file.Program), qcop.TelephonyStart)
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	go func() { exited <- waitExit(cmd) }()
 	return exited, nil
 }
 
