@@ -68,8 +68,10 @@ func TestSinkPlaysToneAtCardPace(t *testing.T) {
 	}
 	st := sink.(*pulse.Sink).Stats()
 	t.Logf("sink stats: %+v", st)
-	if st.Frames != frames || st.Silent != 0 || st.Underflows != 0 || !st.Connected {
-		t.Errorf("Stats = %+v, want %d frames, none silent, no underflow, connected", st, frames)
+	// Underflows are logged, not asserted: a loaded test machine that
+	// holds this process off the CPU for 20 ms causes one.
+	if st.Frames != frames || st.Silent != 0 || !st.Connected {
+		t.Errorf("Stats = %+v, want %d frames, none silent, connected", st, frames)
 	}
 	// The server splits the asked-for latency between its buffer and the
 	// sink; the split depends on the server version.
