@@ -41,7 +41,7 @@ func serverAddr(configured string) (network, addr string, err error) {
 		switch {
 		case strings.HasPrefix(f, "/"):
 			return "unix", f, nil
-		case strings.HasPrefix(f, "unix:"):
+		case strings.HasPrefix(f, "unix:/"): // relative socket paths are not taken
 			return "unix", f[len("unix:"):], nil
 		case strings.HasPrefix(f, "tcp4:"):
 			return "tcp4", withPort(f[len("tcp4:"):]), nil
