@@ -70,7 +70,15 @@ codec		ulaw
 	// iaxmodem usually sends REGREL when terminated, but not when the
 	// signal comes right after its REGACK: that is not checked.
 	modem.Cmd.Process.Signal(syscall.SIGTERM)
-	modem.Wait(10 * time.Second)
+	select {
+	case <-modem.Exited():
+	case <-time.After(5 * time.Second):
+		// Seen once under heavy load: iaxmodem ignored SIGTERM. Its exit
+		// is not what this test checks.
+		t.Logf("iaxmodem still running 5 s after SIGTERM; killing it")
+		modem.Cmd.Process.Kill()
+		<-modem.Exited()
+	}
 
 	// Our side of the exchange, and libiax2's, decode cleanly; libiax2's
 	// MD5 answer matches the challenge we sent.
