@@ -107,6 +107,7 @@ type Session struct {
 	done                  chan struct{}
 	sendDone              chan struct{}
 	closeOnce, finishOnce sync.Once
+	warnOnce              sync.Once
 
 	mu        sync.Mutex
 	st        Stats
@@ -216,11 +217,14 @@ func (s *Session) sendLoop() {
 			return
 		}
 		var n int
-		switch s.call.Info().Format {
+		switch format := s.call.Info().Format; format {
 		case iax.FormatULaw:
 			n = media.EncodeUlaw(payload[:], f[:])
 		case iax.FormatALaw:
 			n = media.EncodeAlaw(payload[:], f[:])
+		case 0: // no codec agreed yet
+		default:
+			s.warnFormat(format)
 		}
 		if n == 0 {
 			s.count(func(st *Stats) { st.NotSent++ })
@@ -262,6 +266,7 @@ func (s *Session) receiveLoop() {
 		case iax.FormatALaw:
 			decode = media.DecodeAlaw
 		default:
+			s.warnFormat(v.Format)
 			s.count(func(st *Stats) { st.Unsupported++ })
 			continue
 		}
@@ -279,6 +284,14 @@ func (s *Session) receiveLoop() {
 		s.lastVoice = now
 		s.mu.Unlock()
 	}
+}
+
+// warnFormat logs, once per session, that the call uses a codec the
+// pipeline does not have.
+func (s *Session) warnFormat(f iax.Format) {
+	s.warnOnce.Do(func() {
+		s.log.Warn("voice format not supported: the call is silent", "format", f.String(), "err", ErrFormat)
+	})
 }
 
 // writableWaiter is a sink that can say when it will take a frame.
