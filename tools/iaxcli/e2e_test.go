@@ -430,3 +430,50 @@ func TestCallRecord(t *testing.T) {
 		t.Errorf("recording %s is not named after the caller", m[1])
 	}
 }
+
+// -mic and -speaker take the device pipeline (jitter buffer, device
+// pacing): the tone played out to a WAV "speaker" is still 1004 Hz, and
+// the microphone file reaches the echo and comes back.
+func TestCallThroughDevices(t *testing.T) {
+	t.Parallel()
+	_, addr := startPBX(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "speaker.wav")
+	c := iaxcli(t, "call", addr, user1, secret1, "-dial", "601", "-speaker", "wav:"+out, "-duration", "1500ms")
+	if err := c.Wait(20 * time.Second); err != nil {
+		t.Fatalf("iaxcli call 601 -speaker: %v", err)
+	}
+	c.WaitLine(`^audio: sent \d+ received \d+ played \d+ `, time.Second)
+	s := readWAV(t, out)
+	if len(s) < 60*media.FrameSamples {
+		t.Fatalf("the speaker got %d samples", len(s))
+	}
+	if r := audiotest.AnalyzeTone(s[len(s)-50*media.FrameSamples:], 1004); r.MarginDB < 30 {
+		t.Errorf("the speaker plays 1004 Hz only %.1f dB over %.0f Hz", r.MarginDB, r.OtherHz)
+	}
+
+	in, echoed := filepath.Join(dir, "mic.wav"), filepath.Join(dir, "echoed.wav")
+	tone := audiotest.Sine(440, -10, 100*media.FrameSamples)
+	sink, err := audio.CreateWAVSink(in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(tone); i += media.FrameSamples {
+		var f media.Frame
+		copy(f[:], tone[i:])
+		sink.WriteFrame(context.Background(), &f)
+	}
+	sink.Close()
+	e := iaxcli(t, "call", addr, user1, secret1, "-dial", "600", "-mic", "wav:"+in, "-speaker", "wav:"+echoed, "-duration", "2500ms")
+	if err := e.Wait(20 * time.Second); err != nil {
+		t.Fatalf("iaxcli call 600 -mic: %v", err)
+	}
+	got := readWAV(t, echoed)
+	if len(got) < 100*media.FrameSamples {
+		t.Fatalf("the echo played %d samples", len(got))
+	}
+	// Somewhere in the middle of what played back is the 440 Hz sent.
+	if r := audiotest.AnalyzeTone(got[40*media.FrameSamples:80*media.FrameSamples], 440); r.MarginDB < 30 {
+		t.Errorf("the echo of the microphone plays 440 Hz only %.1f dB over %.0f Hz", r.MarginDB, r.OtherHz)
+	}
+}

@@ -54,6 +54,9 @@ func runCall(ctx context.Context, args []string, env *Env, out *printer) error {
 		if dial == "" {
 			return fmt.Errorf("%w: -dial is required", ErrUsage)
 		}
+		if err := m.check(); err != nil {
+			return err
+		}
 		return a.check()
 	}, env, out)
 	if err != nil {

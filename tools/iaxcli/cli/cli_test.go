@@ -124,6 +124,7 @@ func TestUsageErrors(t *testing.T) {
 		{"register", "-user", "u", "-secret", "s"},
 		{"register", "-server", "127.0.0.1", "-secret", "s"},
 		{"listen", "-bogus"},
+		{"call", "-server", "127.0.0.1", "-user", "u", "-secret", "s", "-dial", "600", "-mic", "null", "-send", "x.wav"},
 	} {
 		err := Run(t.Context(), args, &Env{Stdout: io.Discard})
 		if !errors.Is(err, ErrUsage) {

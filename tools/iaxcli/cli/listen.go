@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,7 +30,12 @@ func runListen(ctx context.Context, args []string, env *Env, out *printer) error
 	fs.DurationVar(&a.digitLen, "dtmf-duration", 100*time.Millisecond, "length of each digit (and of the gap after it)")
 	fs.DurationVar(&a.hangupAt, "hangup-after", 0, "hang up each call this long after answering (0: the caller or -duration ends it)")
 	fs.DurationVar(&duration, "duration", 30*time.Second, "leave after this long, hanging up calls and releasing the registration")
-	server, ep, closeEP, err := c.open(ctx, fs, args, a.check, env, out)
+	server, ep, closeEP, err := c.open(ctx, fs, args, func() error {
+		if err := m.check(); err != nil {
+			return err
+		}
+		return a.check()
+	}, env, out)
 	if err != nil {
 		return err
 	}
@@ -65,7 +71,11 @@ accept:
 			continue
 		}
 		out.line("answered")
-		s := &session{call: call, clk: env.Clock, out: out, media: m, record: recordPath(m.record, n), act: a}
+		mf := m
+		if strings.HasPrefix(mf.speaker, "wav:") {
+			mf.speaker = "wav:" + recordPath(strings.TrimPrefix(mf.speaker, "wav:"), n)
+		}
+		s := &session{call: call, clk: env.Clock, out: out, media: mf, record: recordPath(m.record, n), act: a}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

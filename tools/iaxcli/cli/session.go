@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/ringo-phone/ringo/drivers/audio"
+	"github.com/ringo-phone/ringo/drivers/audio/pulse"
 	"github.com/ringo-phone/ringo/iax"
+	"github.com/ringo-phone/ringo/internal/callaudio"
 	"github.com/ringo-phone/ringo/internal/clock"
 	"github.com/ringo-phone/ringo/telephony/media"
 )
@@ -19,11 +21,54 @@ import (
 // mediaFlags are the audio options of call and listen.
 type mediaFlags struct {
 	send, record string
+	mic, speaker string
 }
 
 func (m *mediaFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.send, "send", "", "WAV file (8 kHz mono 16-bit) to send; silence after it ends")
-	fs.StringVar(&m.record, "record", "", "write what is heard to this WAV file (8 kHz mono 16-bit)")
+	fs.StringVar(&m.record, "record", "", "write what is heard to this WAV file (8 kHz mono 16-bit), frames as they arrive")
+	fs.StringVar(&m.mic, "mic", "", "talk through this audio device (pulse, pulse:NAME, wav:PATH, null) instead of -send")
+	fs.StringVar(&m.speaker, "speaker", "", "play the call on this audio device (pulse, pulse:NAME, wav:PATH, null), through a jitter buffer, instead of -record")
+}
+
+// devices reports whether the call's audio goes through audio devices.
+func (m *mediaFlags) devices() bool { return m.mic != "" || m.speaker != "" }
+
+func (m *mediaFlags) check() error {
+	if m.devices() && (m.send != "" || m.record != "") {
+		return fmt.Errorf("%w: -mic and -speaker replace -send and -record", ErrUsage)
+	}
+	return nil
+}
+
+// openDevices starts the device pipeline (internal/callaudio) on a call:
+// microphone paced by its device, speaker behind an adaptive jitter
+// buffer, ringback while alerting.
+func (s *session) openDevices(ctx context.Context) (*callaudio.Session, error) {
+	devices := audio.NewDevices(s.clk)
+	if err := pulse.Register(devices, pulse.Config{AppName: "iaxcli"}); err != nil {
+		return nil, err
+	}
+	dev := callaudio.Device{Devices: devices, Source: or(s.media.mic, "null"), Sink: or(s.media.speaker, "null"),
+		Config: callaudio.Config{Clock: s.clk}}
+	return dev.Open(ctx, s.call)
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// reportDevices prints what the device pipeline did.
+func (s *session) reportDevices(ds *callaudio.Session) {
+	st := ds.Stats()
+	s.out.line("audio: sent %d received %d played %d concealed %d silence %d tone %d; jitter buffer lost %d late %d delay %v",
+		st.Sent, st.Received, st.Played, st.Concealed, st.Silence, st.Tone, st.Jitter.Lost, st.Jitter.Late, st.Delay)
+	if err := ds.Err(); err != nil {
+		s.out.line("audio: %v", err)
+	}
 }
 
 // actions are timed things to do during a connected call, relative to
@@ -86,6 +131,14 @@ func (s *session) run(ctx context.Context) error {
 		mstop   context.CancelFunc = func() {}
 	)
 	defer func() { mstop(); mediaWG.Wait() }()
+	if s.media.devices() {
+		ds, err := s.openDevices(ctx)
+		if err != nil {
+			_ = c.Hangup(0)
+			return fmt.Errorf("audio: %w", err)
+		}
+		defer func() { ds.Close(); s.reportDevices(ds) }()
+	}
 	onConnected := func() error {
 		if s.connected {
 			return nil
@@ -93,15 +146,17 @@ func (s *session) run(ctx context.Context) error {
 		s.mu.Lock()
 		s.connected = true
 		s.mu.Unlock()
-		mctx, mstop = context.WithCancel(ctx)
-		src, sink, err := s.openAudio()
-		if err != nil {
-			_ = c.Hangup(0)
-			return err
+		if !s.media.devices() {
+			mctx, mstop = context.WithCancel(ctx)
+			src, sink, err := s.openAudio()
+			if err != nil {
+				_ = c.Hangup(0)
+				return err
+			}
+			mediaWG.Add(2)
+			go func() { defer mediaWG.Done(); s.sendAudio(mctx, src) }()
+			go func() { defer mediaWG.Done(); s.recordAudio(mctx, sink) }()
 		}
-		mediaWG.Add(2)
-		go func() { defer mediaWG.Done(); s.sendAudio(mctx, src) }()
-		go func() { defer mediaWG.Done(); s.recordAudio(mctx, sink) }()
 		if s.act.dtmf != "" {
 			at(s.act.dtmfAt, tmDTMF)
 		}
