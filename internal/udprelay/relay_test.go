@@ -70,31 +70,30 @@ func TestRelayPassesBothWays(t *testing.T) {
 	}
 }
 
-// A held datagram leaves when its hold time runs out on the relay's clock.
-func TestRelayHoldExpires(t *testing.T) {
+// A held datagram leaves when its hold time runs out on the relay's
+// clock, or right after the next datagram overtakes it.
+func TestDirectionHold(t *testing.T) {
 	clk := clock.NewFake(time.Unix(0, 0))
-	r, err := Listen("127.0.0.1:0", Config{Target: echoServer(t), Up: Impairment{Reorder: 1}, Clock: clk, Hold: 50 * time.Millisecond})
+	z, err := NewImpairer(Impairment{Reorder: 1}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
-	c := client(t)
-	c.WriteToUDPAddrPort([]byte{9}, r.Addr())
-	// Wait until the relay holds it (a timer is pending), then expire it.
-	deadline := time.Now().Add(5 * time.Second)
-	for clk.Pending() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the relay never held the datagram")
-		}
-		time.Sleep(time.Millisecond) // polling a condition, not timing
-	}
+	var sent []byte
+	d := &direction{z: z, clk: clk, hold: 50 * time.Millisecond, send: func(p Packet) { sent = append(sent, p.Data[0]) }}
+	d.process(Packet{Data: []byte{1}})
 	clk.Advance(49 * time.Millisecond)
-	if up, _ := r.Counts(); up.Out != 0 {
-		t.Fatalf("released before the hold ran out: %+v", up)
+	if len(sent) != 0 {
+		t.Fatalf("sent %v before the hold ran out", sent)
 	}
 	clk.Advance(time.Millisecond)
-	if got := recv(t, c); got != 9 {
-		t.Errorf("got %d, want 9", got)
+	if string(sent) != "\x01" {
+		t.Fatalf("after the hold: sent %v, want [1]", sent)
+	}
+	d.process(Packet{Data: []byte{2}}) // held
+	d.process(Packet{Data: []byte{3}}) // overtakes it
+	clk.Advance(time.Second)           // the stale timer sends nothing more
+	if string(sent) != "\x01\x03\x02" {
+		t.Errorf("sent %v, want [1 3 2]", sent)
 	}
 }
 
