@@ -44,6 +44,7 @@ type playStream struct {
 	cn    *conn
 	index uint32
 	room  int // bytes asked for and not yet sent; guarded by Sink.mu
+	tlen  int // the target length the server granted, bytes
 	lat   time.Duration
 }
 
@@ -102,6 +103,7 @@ func (s *Sink) open(ctx context.Context) (*conn, func(), error) {
 	}
 	s.cfg.Logger.Debug("pulse playback stream", "sink", rpl.SinkName, "tlength", rpl.BufferTargetLength, "prebuf", rpl.BufferPrebufferLength, "minreq", rpl.BufferMinimumRequest, "maxlength", rpl.BufferMaxLength, "missing", rpl.Missing, "sink_latency_us", rpl.SinkLatency)
 	ps.index = rpl.StreamIndex
+	ps.tlen = int(rpl.BufferTargetLength)
 	// Audio ahead of the speaker, on average: the buffer (between target
 	// less a frame and target) and the sink's own latency.
 	ps.lat = time.Duration(max(int(rpl.BufferTargetLength)-frameBytes/2, 0)/2)*time.Second/audio.SampleRate +
