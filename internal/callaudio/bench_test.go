@@ -28,6 +28,10 @@ import (
 //     IAX endpoint) to its being written to the PulseAudio stream, mean
 //     over the bursts; delay-max-ms the worst; speaker-ms adds the audio
 //     the PulseAudio stream holds on average ahead of the speaker;
+//     send-ms: from the peer sending that frame to its being written,
+//     i.e. with the network's (the relay's) delay: with jitter, a late
+//     frame waits less in the jitter buffer, so delay-ms alone would
+//     flatter the buffer;
 //   - cpu-%: CPU time of this process per second of call while the
 //     session runs, less the same call without a session (the IAX
 //     endpoints and the peer), i.e. the pipeline's own cost incl. its
@@ -45,7 +49,8 @@ func benchCall(b *testing.B, jitter time.Duration) {
 	srv := pulsetest.Start(b, "speaker", "mic")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	peer := startBurstPeer(b, ctx)
+	probe := &onsetProbe{}
+	peer := startBurstPeer(b, ctx, probe)
 	if jitter > 0 {
 		peer = startJitterRelay(b, ctx, peer, jitter)
 	}
@@ -101,7 +106,6 @@ func benchCall(b *testing.B, jitter time.Duration) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	probe := &onsetProbe{}
 	sink := &probeSink{Sink: psink.(*pulse.Sink), p: probe}
 	s := newSession(c, src, sink, jb, cfg)
 	s.arrived = probe.arrived
@@ -114,7 +118,8 @@ func benchCall(b *testing.B, jitter time.Duration) {
 	b.StopTimer()
 
 	st := s.Stats()
-	delays := probe.delays()
+	delays := probe.delays(probe.arrive)
+	sends := probe.delays(probe.sent)
 	if len(delays) < 2 {
 		b.Fatalf("only %d bursts measured; stats %+v", len(delays), st)
 	}
@@ -124,14 +129,21 @@ func benchCall(b *testing.B, jitter time.Duration) {
 		worst = max(worst, d)
 	}
 	mean := sum / time.Duration(len(delays))
+	var sendSum time.Duration
+	for _, d := range sends {
+		sendSum += d
+	}
 	b.ReportMetric(float64(mean)/1e6, "delay-ms")
 	b.ReportMetric(float64(worst)/1e6, "delay-max-ms")
 	b.ReportMetric(float64(mean+st.SinkLatency)/1e6, "speaker-ms")
+	if len(sends) > 0 {
+		b.ReportMetric(float64(sendSum/time.Duration(len(sends)))/1e6, "send-ms")
+	}
 	b.ReportMetric(100*(with.self-base.self).Seconds()/callTime.Seconds(), "cpu-%")
 	b.ReportMetric(100*with.server.Seconds()/callTime.Seconds(), "pa-cpu-%")
 	b.ReportMetric(0, "ns/op")
-	b.Logf("frames %d: %d bursts, delays %v; process CPU %v alone, %v with the session; stats %+v",
-		frames, len(delays), delays, base.self, with.self, st)
+	b.Logf("frames %d: %d bursts, delays %v, from sending %v; process CPU %v alone, %v with the session; stats %+v; speaker %+v",
+		frames, len(delays), delays, sends, base.self, with.self, st, *st.Speaker)
 }
 
 type cpuUse struct{ self, server time.Duration }
@@ -172,6 +184,7 @@ type onsetProbe struct {
 	mu      sync.Mutex
 	silent  map[uint32]bool // by timestamp: the frame was silent
 	arrive  []time.Time     // onsets as they arrive, in timestamp order
+	sent    []time.Time     // onsets as the peer sends them
 	written []time.Time
 	lastHot bool
 }
@@ -207,23 +220,30 @@ func (p *onsetProbe) wrote(f *media.Frame, at time.Time) {
 	p.lastHot = hot
 }
 
+func (p *onsetProbe) sending(at time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sent = append(p.sent, at)
+}
+
 func (p *onsetProbe) reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.arrive, p.written = nil, nil
+	p.arrive, p.written, p.sent = nil, nil, nil
 }
 
-// delays pairs each written onset with the latest arrived onset before it.
-func (p *onsetProbe) delays() []time.Duration {
+// delays pairs each written onset with the latest onset of from (arrive
+// or sent) before it.
+func (p *onsetProbe) delays(from []time.Time) []time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var out []time.Duration
 	for _, w := range p.written {
-		i := sort.Search(len(p.arrive), func(i int) bool { return p.arrive[i].After(w) })
+		i := sort.Search(len(from), func(i int) bool { return from[i].After(w) })
 		if i == 0 {
 			continue
 		}
-		out = append(out, w.Sub(p.arrive[i-1]))
+		out = append(out, w.Sub(from[i-1]))
 	}
 	return out
 }
@@ -243,7 +263,7 @@ func (s *probeSink) WriteFrame(ctx context.Context, f *media.Frame) error {
 
 // startBurstPeer answers 700 with 200 ms of 1004 Hz, 200 ms of silence,
 // repeated, 20 ms a frame on the wall clock.
-func startBurstPeer(b *testing.B, ctx context.Context) netip.AddrPort {
+func startBurstPeer(b *testing.B, ctx context.Context, probe *onsetProbe) netip.AddrPort {
 	ep, err := iax.Listen(ctx, "127.0.0.1:0", iax.Config{Server: &iax.ServerConfig{AllowGuests: true}, PingInterval: -1})
 	if err != nil {
 		b.Fatal(err)
@@ -260,6 +280,7 @@ func startBurstPeer(b *testing.B, ctx context.Context) netip.AddrPort {
 			defer tick.Stop()
 			var f media.Frame
 			var p [media.FrameSamples]byte
+			wasLoud := false
 			for {
 				select {
 				case <-tick.C:
@@ -270,6 +291,12 @@ func startBurstPeer(b *testing.B, ctx context.Context) netip.AddrPort {
 				}
 				gen.Read(&f)
 				media.EncodeUlaw(p[:], f[:])
+				if l := loud(&f); l && !wasLoud {
+					probe.sending(time.Now())
+					wasLoud = true
+				} else {
+					wasLoud = l
+				}
 				c.SendVoice(p[:])
 			}
 		})
