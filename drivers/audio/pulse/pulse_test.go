@@ -43,7 +43,7 @@ func checkTone(t *testing.T, what string, pcm []int16) {
 
 func TestSinkPlaysToneAtCardPace(t *testing.T) {
 	srv := pulsetest.Start(t)
-	rec := srv.Record(t, "speaker.monitor")
+	rec := srv.SinkMonitor(t, "speaker")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	sink, err := devices(t, srv).OpenSink(ctx, "pulse:speaker")
@@ -214,7 +214,7 @@ func TestSurvivesServerRestart(t *testing.T) {
 		t.Errorf("after the kill: sink %+v, source %+v; want both lost once, not connected", p.sink, p.src)
 	}
 	srv.Restart()
-	rec := srv.Record(t, "speaker.monitor")
+	rec := srv.SinkMonitor(t, "speaker")
 	p = waitFor("reconnection", func(p progress) bool { return p.sink.Reconnects == 1 && p.src.Reconnects == 1 })
 	base := p.sink.Frames
 	waitFor("playback after the restart", func(p progress) bool { return p.sink.Frames >= base+25 })

@@ -262,6 +262,12 @@ func (r *Recorder) add(b []byte) {
 	}
 }
 
+// SinkMonitor records what sink plays (its "<sink>.monitor" source).
+func (s *Server) SinkMonitor(t testing.TB, sink string) *Recorder {
+	t.Helper()
+	return s.Record(t, sink+".monitor")
+}
+
 // Len returns how many samples were recorded so far.
 func (r *Recorder) Len() int {
 	r.mu.Lock()
