@@ -459,3 +459,10 @@ func (t Tone) String() string {
 	}
 	return fmt.Sprintf("Tone(%d)", int(t))
 }
+
+// String is a one-line summary for logs and command output.
+func (st Stats) String() string {
+	return fmt.Sprintf("sent %d, received %d (lost %d, late %d, concealed %d), jitter %v, delay %v (buffer %v + speaker %v)",
+		st.Sent, st.Received, st.Jitter.Lost, st.Jitter.Late, st.Jitter.Concealed,
+		st.Jitter.Jitter.Round(100*time.Microsecond), st.Delay, st.Jitter.Delay, st.SinkLatency)
+}
