@@ -15,7 +15,7 @@ import (
 type Config struct {
 	// Server is a PulseAudio server string ("unix:/path", "/path",
 	// "tcp:host[:port]"); empty means $PULSE_SERVER, else
-	// $XDG_RUNTIME_DIR/pulse/native.
+	// $XDG_RUNTIME_DIR/pulse/native, else SystemSocket.
 	Server string
 	// Latency is how much audio a sink keeps queued ahead of the speaker
 	// at least (its buffer just before each frame is written; on average

@@ -14,21 +14,24 @@ import (
 	"github.com/jfreymuth/pulse/proto"
 )
 
+// SystemSocket is where a system-wide PulseAudio server (pulseaudio
+// --system, as a handset runs it) listens.
+const SystemSocket = "/run/pulse/native"
+
 // serverAddr works out where the server listens, as libpulse does for a
 // local client: the configured string, else $PULSE_SERVER, else the
-// per-user runtime socket. Only the first usable entry of a server list is
-// taken.
+// per-user runtime socket, else the system-wide one. Only the first usable
+// entry of a server list is taken.
 func serverAddr(configured string) (network, addr string, err error) {
 	s := configured
 	if s == "" {
 		s = os.Getenv("PULSE_SERVER")
 	}
 	if s == "" {
-		rt := os.Getenv("XDG_RUNTIME_DIR")
-		if rt == "" {
-			return "", "", fmt.Errorf("%w: set PULSE_SERVER or XDG_RUNTIME_DIR", ErrNoServer)
+		if rt := os.Getenv("XDG_RUNTIME_DIR"); rt != "" {
+			return "unix", filepath.Join(rt, "pulse", "native"), nil
 		}
-		return "unix", filepath.Join(rt, "pulse", "native"), nil
+		return "unix", SystemSocket, nil
 	}
 	for _, f := range strings.Fields(s) {
 		if strings.HasPrefix(f, "{") { // {machine-id}address: local entries only matter here

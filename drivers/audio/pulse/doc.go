@@ -6,7 +6,8 @@
 // default sink or source, "pulse:NAME" a given one (a null sink's monitor,
 // for instance, is "pulse:NAME.monitor"). The server is found as libpulse
 // does: Config.Server, else $PULSE_SERVER, else
-// $XDG_RUNTIME_DIR/pulse/native.
+// $XDG_RUNTIME_DIR/pulse/native, else the system-wide socket
+// /run/pulse/native.
 //
 // The backend speaks the native protocol through the wire layer of
 // github.com/jfreymuth/pulse (package proto) and keeps the stream logic to

@@ -3,8 +3,7 @@ package pulse
 import "errors"
 
 var (
-	// ErrNoServer reports that no PulseAudio server address could be
-	// worked out (no Config.Server, PULSE_SERVER or XDG_RUNTIME_DIR).
+	// ErrNoServer reports a server string with no usable entry.
 	ErrNoServer = errors.New("pulse: no server address")
 	// ErrConnect reports a failed connection or handshake.
 	ErrConnect = errors.New("pulse: cannot connect to server")

@@ -30,8 +30,11 @@ func TestServerAddr(t *testing.T) {
 	}
 	t.Setenv("PULSE_SERVER", "")
 	t.Setenv("XDG_RUNTIME_DIR", "")
-	if _, _, err := serverAddr(""); !errors.Is(err, ErrNoServer) {
-		t.Errorf("serverAddr without any address: %v, want ErrNoServer", err)
+	if _, a, err := serverAddr(""); a != SystemSocket || err != nil {
+		t.Errorf("serverAddr without any setting = %q, %v, want the system socket", a, err)
+	}
+	if _, _, err := serverAddr("tcp4 unix:relative"); !errors.Is(err, ErrNoServer) {
+		t.Errorf("serverAddr with no usable entry: %v, want ErrNoServer", err)
 	}
 }
 
