@@ -81,6 +81,13 @@ func (s *stack) startPBX(listen string) {
 
 func newStack(t *testing.T, secret string) *stack {
 	t.Helper()
+	return newStackWith(t, secret, nil, "-audio-source", "null", "-audio-sink", "null")
+}
+
+// newStackWith starts the stack with env added to phoned's (and so the
+// agent's) environment and agentArgs added to the agent's command line.
+func newStackWith(t *testing.T, secret string, env []string, agentArgs ...string) *stack {
+	t.Helper()
 	s := &stack{t: t, dir: t.TempDir()}
 	s.config, s.runtime = filepath.Join(s.dir, "config"), filepath.Join(s.dir, "run")
 	svcDir := filepath.Join(s.config, "services/Telephony")
@@ -89,8 +96,8 @@ func newStack(t *testing.T, secret string) *stack {
 	}
 	// The agent with test timing, through a wrapper the service file names.
 	wrapper := filepath.Join(s.dir, "iaxagent-test")
-	script := fmt.Sprintf("#!/bin/sh\nexec %s -listen 127.0.0.1:0 -test-register-delay 10ms -test-retry-min 100ms -test-retry-max 400ms -test-retransmit-initial 100ms -test-retransmit-tries 3 \"$@\"\n",
-		filepath.Join(bin, "iaxagent"))
+	script := fmt.Sprintf("#!/bin/sh\nexec %s -listen 127.0.0.1:0 -test-register-delay 10ms -test-retry-min 100ms -test-retry-max 400ms -test-retransmit-initial 100ms -test-retransmit-tries 3 %s \"$@\"\n",
+		filepath.Join(bin, "iaxagent"), strings.Join(agentArgs, " "))
 	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +107,7 @@ func newStack(t *testing.T, secret string) *stack {
 	s.startPBX("127.0.0.1:0")
 	s.mustTool(secret+"\n", "iaxsettings", "set", "-server", s.pbxAddr, "-user", "handset1", "-password", "-",
 		"-refresh", "10", "-callerid-name", "Handset One", "-callerid-number", "201")
-	s.phoned = proctest.Start(t, filepath.Join(bin, "phoned"), nil, "-config", s.config, "-runtime", s.runtime,
+	s.phoned = proctest.Start(t, filepath.Join(bin, "phoned"), env, "-config", s.config, "-runtime", s.runtime,
 		"-backoff", "100ms", "-backoff-max", "400ms", "-init-timeout", "5s", "-start-window", "1s", "-log", "debug")
 	s.phoned.WaitLine(`phoned started`, waitLimit)
 	return s

@@ -16,10 +16,15 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
+	"github.com/ringo-phone/ringo/drivers/audio"
+	"github.com/ringo-phone/ringo/drivers/audio/pulse"
 	"github.com/ringo-phone/ringo/iax"
+	"github.com/ringo-phone/ringo/internal/callaudio"
+	"github.com/ringo-phone/ringo/internal/clock"
 	"github.com/ringo-phone/ringo/internal/iaxagent"
 	"github.com/ringo-phone/ringo/internal/logcat"
 	"github.com/ringo-phone/ringo/internal/runenv"
@@ -50,6 +55,8 @@ func run(ctx context.Context, args []string, stderr io.Writer, getenv func(strin
 	fs.SetOutput(stderr)
 	dirs := runenv.Flags(fs, getenv)
 	listen := fs.String("listen", ":0", "local UDP address for IAX2")
+	source := fs.String("audio-source", "pulse", "microphone: pulse[:SOURCE], null, wav:FILE")
+	sink := fs.String("audio-sink", "pulse", "speaker: pulse[:SINK], null, wav:FILE")
 	logSpec := fs.String("log", "info", "log levels: LEVEL[,category=LEVEL...] (categories voip, bus)")
 	// Test-only timing: shorter delays so cross-process tests run in seconds.
 	regDelay := fs.Duration("test-register-delay", 0, "delay before an automatic registration (default 500ms)")
@@ -69,6 +76,18 @@ func run(ctx context.Context, args []string, stderr io.Writer, getenv func(strin
 	}
 	log := slog.New(logcat.NewHandler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}), levels))
 
+	// The active call's audio. A device that will not open (no PulseAudio
+	// in the image) leaves the call up and silent, and says so in the log.
+	devices := audio.NewDevices(clock.Real())
+	if err := pulse.Register(devices, pulse.Config{Logger: log}); err != nil {
+		return err
+	}
+	for _, d := range []string{*source, *sink} {
+		if b, _, err := audio.ParseDevice(d); err != nil || !slices.Contains(devices.Names(), b) {
+			return fmt.Errorf("%w: audio device %q: want one of %v with an optional :ARG", errUsage, d, devices.Names())
+		}
+	}
+
 	client, err := runenv.Dial(ctx, *dirs, program)
 	if err != nil {
 		return err
@@ -79,6 +98,8 @@ func run(ctx context.Context, args []string, stderr io.Writer, getenv func(strin
 		ConfigDir: dirs.Config, Listen: *listen, Logger: log,
 		RegisterDelay: *regDelay, RetryMin: *retryMin, RetryMax: *retryMax,
 		Retransmit: iax.Retransmit{Initial: *rtxInitial, Tries: *rtxTries},
+		Audio: callaudio.Device{Devices: devices, Source: *source, Sink: *sink,
+			Config: callaudio.Config{Logger: log}},
 	}
 	app := qcop.NewApplication(client, program, log)
 	var agent *iaxagent.Agent

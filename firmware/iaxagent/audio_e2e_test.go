@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/ringo-phone/ringo/drivers/audio"
+	"github.com/ringo-phone/ringo/drivers/audio/audiotest"
+	"github.com/ringo-phone/ringo/drivers/audio/pulse/pulsetest"
+	"github.com/ringo-phone/ringo/telephony/media"
+)
+
+// micHz is the tone the tests play as the handset's microphone.
+const micHz = 700
+
+// TestStackAudio runs the agent's audio through a private PulseAudio
+// server: the speaker is the null sink "speaker", the microphone the
+// monitor of the null sink "mic", which the test feeds with a 700 Hz tone.
+// 601's 1004 Hz tone is heard, the microphone comes back from 600's echo,
+// and 602 records the microphone in the WAV iaxpbx writes.
+func TestStackAudio(t *testing.T) {
+	srv := pulsetest.Start(t)
+	s := newStackWith(t, "s3cret", srv.Env(), "-audio-source", "pulse:mic.monitor", "-audio-sink", "pulse:speaker")
+	s.waitReg("Home")
+	mic := srv.Play(t, "mic", sineFrames(micHz))
+	defer mic.Stop()
+	speaker := srv.SinkMonitor(t, "speaker")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+
+	id := s.dial("601")
+	s.waitCall(id, "Connected")
+	expectTone(t, ctx, "601 at the speaker", speaker, 1004)
+	s.ctl("hangup", id)
+	s.waitCall(id, "HangupLocal")
+
+	id = s.dial("600")
+	s.waitCall(id, "Connected")
+	expectTone(t, ctx, "the microphone echoed by 600", speaker, micHz)
+	s.ctl("hangup", id)
+	s.waitCall(id, "HangupLocal")
+
+	id = s.dial("602")
+	s.waitCall(id, "Connected")
+	rec := s.pbx.WaitLine(`msg=recording .*file=(\S+)`, waitLimit)[1]
+	// Two seconds of the microphone, measured by the recording's length.
+	waitWAVFrames(t, ctx, rec, 100)
+	s.ctl("hangup", id)
+	s.pbx.WaitLine(`msg=recorded `, waitLimit)
+	samples := readWAV(t, rec)
+	best := 0.0
+	for off := 0; off+media.SampleRate <= len(samples); off += media.SampleRate / 2 {
+		best = math.Max(best, audiotest.AnalyzeTone(samples[off:off+media.SampleRate], micHz).MarginDB)
+	}
+	if best < 30 {
+		t.Errorf("602's recording (%d samples): best 1 s window holds %d Hz %.1f dB over the rest, want ≥ 30", len(samples), micHz, best)
+	}
+}
+
+// sineFrames generates a continuous tone 160 samples at a time.
+func sineFrames(hz float64) func([]int16) {
+	period := audiotest.Sine(hz, -6, media.SampleRate) // 1 s holds whole periods of 700 Hz
+	pos := 0
+	return func(dst []int16) {
+		for i := range dst {
+			dst[i] = period[pos]
+			pos = (pos + 1) % len(period)
+		}
+	}
+}
+
+// expectTone records one-second windows of the speaker and passes at the
+// first in which the tone stands 30 dB over every other bin; up to four,
+// because a loaded test machine can put a gap in one window.
+func expectTone(t *testing.T, ctx context.Context, what string, rec *pulsetest.Recorder, hz float64) {
+	t.Helper()
+	var got []string
+	for try := 0; try < 4; try++ {
+		from := rec.Len()
+		if err := rec.WaitLen(ctx, from+media.SampleRate); err != nil {
+			t.Fatalf("%s: recording the speaker: %v", what, err)
+		}
+		r := audiotest.AnalyzeTone(rec.Samples(from)[:media.SampleRate], hz)
+		got = append(got, fmt.Sprintf("%.1f", r.MarginDB))
+		if r.MarginDB >= 30 {
+			t.Logf("%s: %.0f Hz stands %.1f dB over the rest (windows: %v)", what, hz, r.MarginDB, got)
+			return
+		}
+	}
+	t.Errorf("%s: %.0f Hz margins in four 1 s windows %v dB, want ≥ 30 in one", what, hz, got)
+}
+
+// waitWAVFrames waits until the WAV file being written holds n frames
+// (its data grows as iaxpbx writes; the header is fixed up at the end).
+func waitWAVFrames(t *testing.T, ctx context.Context, path string, n int) {
+	t.Helper()
+	for {
+		if fi, err := statSize(path); err == nil && fi >= int64(44+n*media.FrameSamples*2) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s never reached %d frames", path, n)
+		case <-time.After(20 * time.Millisecond): // polling a file another process writes
+		}
+	}
+}
+
+func readWAV(t *testing.T, path string) []int16 {
+	t.Helper()
+	src, err := audio.OpenWAVSource(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var out []int16
+	var f audio.Frame
+	for {
+		err := src.ReadFrame(context.Background(), &f)
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, f[:]...)
+	}
+}
+
+func statSize(path string) (int64, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
