@@ -35,13 +35,13 @@ func waitExit(cmd *exec.Cmd) error {
 	if err != nil {
 		return cmd.Wait()
 	}
-	ready := false
-	rc.Read(func(uintptr) bool {
-		if ready {
-			return true
-		}
-		ready = true
-		return false // wait for readability first
+	// Read waits for a readiness edge after its first call of the
+	// function, so the function itself looks whether the process has
+	// already ended (it may have, before the pidfd was even opened).
+	rc.Read(func(fd uintptr) bool {
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(pfd, 0)
+		return err != nil || n > 0
 	})
 	return cmd.Wait()
 }

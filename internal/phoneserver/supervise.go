@@ -25,6 +25,9 @@ const EnvProgram = "RINGO_PROGRAM"
 // restart a program (gokrazy's convention).
 const ExitDoNotRestart = 125
 
+// errStopping stops a launch that Shutdown overtook.
+var errStopping = errors.New("phoned is stopping")
+
 // exitKind is what a supervisor makes of an agent's exit.
 type exitKind int
 
@@ -110,6 +113,12 @@ func (a *agent) run() {
 	var backoff time.Duration
 	for {
 		exited, err := a.launch()
+		if errors.Is(err, errStopping) {
+			a.s.mu.Lock()
+			a.setStateLocked(phoneapi.AgentStopped)
+			a.s.mu.Unlock()
+			return
+		}
 		if err != nil {
 			a.log.Error("cannot start", "exec", a.file.Exec, "err", err)
 			a.s.mu.Lock()
@@ -177,7 +186,7 @@ func (a *agent) launch() (<-chan error, error) {
 	a.s.mu.Lock()
 	if a.stopped {
 		a.s.mu.Unlock()
-		return nil, errors.New("stopping")
+		return nil, errStopping
 	}
 	a.s.mu.Unlock()
 	r, w, err := os.Pipe()
@@ -189,6 +198,12 @@ func (a *agent) launch() (<-chan error, error) {
 	cmd.Env = append(append(append([]string(nil), a.s.opts.Environ...), dirs.Env()...), EnvProgram+"="+a.file.Program)
 	cmd.Stdout, cmd.Stderr = w, w
 	a.s.mu.Lock()
+	if a.stopped { // Shutdown began while the command was prepared
+		a.s.mu.Unlock()
+		r.Close()
+		w.Close()
+		return nil, errStopping
+	}
 	err = a.s.spawn.start(cmd)
 	w.Close()
 	if err != nil {
