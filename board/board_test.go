@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -46,11 +48,14 @@ func TestReadCompatible(t *testing.T) {
 }
 
 type fakeLoader struct {
+	mu    sync.Mutex
 	calls []string
 	fail  map[string]error
 }
 
 func (f *fakeLoader) Probe(name, params string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.calls = append(f.calls, strings.TrimSpace(name+" "+params))
 	return f.fail[name]
 }
@@ -67,6 +72,7 @@ func TestLoadModulesReportsEveryStep(t *testing.T) {
 		"d": errors.New("exec format error"),
 	}}
 	r := LoadModules(b, l)
+	slices.Sort(l.calls) // loaded concurrently; the report keeps the board's order
 	if got, want := strings.Join(l.calls, ","), "a,b x=1,c,d"; got != want {
 		t.Errorf("probe calls = %q, want %q", got, want)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // ModuleLoader loads one kernel module with its parameters, resolving its
@@ -70,25 +71,38 @@ func (r Report) String() string {
 	return b.String()
 }
 
-// LoadModules loads the board's modules in order. A missing optional module
-// is skipped; any other error is a failure, and the bring-up goes on with
-// the next module so that the report shows everything at once.
+// LoadModules loads the board's modules, all at once: the loader must be
+// safe for concurrent use and resolve dependencies itself (as modprobe
+// does), and the kernel loads independent modules in parallel, which
+// shortens the boot. The report lists the modules in the board's order. A
+// missing optional module is skipped; any other error is a failure, and
+// the others still load, so that the report shows everything at once.
 func LoadModules(b Board, l ModuleLoader) Report {
-	r := Report{Board: b.Name}
-	for _, m := range b.Modules {
-		what := "module " + m.Name
-		if m.Params != "" {
-			what += " " + m.Params
-		}
-		err := l.Probe(m.Name, m.Params)
-		switch {
-		case err == nil:
-			r.Steps = append(r.Steps, Step{What: what, Outcome: Loaded})
-		case m.Optional && errors.Is(err, ErrModuleMissing):
-			r.Steps = append(r.Steps, Step{What: what, Outcome: Skipped, Err: err})
-		default:
-			r.Steps = append(r.Steps, Step{What: what, Outcome: Failed, Err: err})
-		}
+	r := Report{Board: b.Name, Steps: make([]Step, len(b.Modules))}
+	var wg sync.WaitGroup
+	for i, m := range b.Modules {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.Steps[i] = loadModule(m, l)
+		}()
 	}
+	wg.Wait()
 	return r
+}
+
+func loadModule(m Module, l ModuleLoader) Step {
+	what := "module " + m.Name
+	if m.Params != "" {
+		what += " " + m.Params
+	}
+	err := l.Probe(m.Name, m.Params)
+	switch {
+	case err == nil:
+		return Step{What: what, Outcome: Loaded}
+	case m.Optional && errors.Is(err, ErrModuleMissing):
+		return Step{What: what, Outcome: Skipped, Err: err}
+	default:
+		return Step{What: what, Outcome: Failed, Err: err}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"github.com/ringo-phone/ringo/internal/clock"
 	"github.com/ringo-phone/ringo/internal/version"
 	"github.com/u-root/u-root/pkg/kmodule"
+	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -31,6 +33,7 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 
+	startedAt := uptime()
 	console := openConsole()
 	defer console.Close()
 	log := slog.New(slog.NewTextHandler(console, nil)).With("category", "boot")
@@ -56,30 +59,31 @@ func run(ctx context.Context, args []string) error {
 		if lerr != nil {
 			log.Error("module loader", "err", lerr)
 		} else {
+			start := time.Now()
 			rep := board.LoadModules(b, loader)
-			fmt.Fprintln(console, rep)
+			fmt.Fprintf(console, "%s\n  (uinit up at %.2f s; %d modules in %.2f s)\n", rep, startedAt, len(b.Modules), time.Since(start).Seconds())
 		}
 		// configfs is a module on Debian kernels: mount it once it is loaded.
 		if err := mountIfMissing("configfs", "/sys/kernel/config", "configfs"); err != nil {
 			log.Error("mount", "err", err)
 		}
-		if b.Net != nil {
-			if err := bringUpNet(ctx, *b.Net); err != nil {
-				log.Error("network", "interface", b.Net.Interface, "err", err)
-			}
-		}
 	}
 
 	fmt.Fprintln(console, banner(compat))
-	if _, err := os.Stat(*phoned); err == nil {
-		go func() {
-			if err := phonedDaemon(*phoned, log).supervise(ctx); err != nil {
-				log.Error("phone server stopped", "err", err)
+	go func() {
+		if b.Net != nil {
+			if err := bringUpNet(*b.Net); err != nil {
+				log.Error("network", "interface", b.Net.Interface, "err", err)
 			}
-		}()
-	} else {
-		log.Warn("no phone server in the image", "path", *phoned)
-	}
+		}
+		if _, err := os.Stat(*phoned); err != nil {
+			log.Warn("no phone server in the image", "path", *phoned)
+			return
+		}
+		if err := phonedDaemon(*phoned, log).supervise(ctx); err != nil {
+			log.Error("phone server stopped", "err", err)
+		}
+	}()
 	return superviseShell(ctx, *shell, log)
 }
 
@@ -224,21 +228,39 @@ func (l *moduleLoader) Probe(name, params string) error {
 	return l.prober.Probe(name, params)
 }
 
-// bringUpNet sets a static address with u-root's ip command.
-func bringUpNet(ctx context.Context, n board.Net) error {
-	steps := [][]string{
-		{"ip", "link", "set", "lo", "up"},
-		{"ip", "link", "set", n.Interface, "up"},
-		{"ip", "addr", "add", n.Address, "dev", n.Interface},
+// bringUpNet sets a static address through netlink (no process to
+// spawn: this is on the boot's critical path).
+func bringUpNet(n board.Net) error {
+	lo, err := netlink.LinkByName("lo")
+	if err != nil {
+		return err
 	}
-	if n.Gateway != "" {
-		steps = append(steps, []string{"ip", "route", "add", "default", "via", n.Gateway})
+	if err := netlink.LinkSetUp(lo); err != nil {
+		return fmt.Errorf("lo up: %w", err)
 	}
-	for _, s := range steps {
-		out, err := exec.CommandContext(ctx, s[0], s[1:]...).CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("%s: %w: %s", strings.Join(s, " "), err, strings.TrimSpace(string(out)))
-		}
+	link, err := netlink.LinkByName(n.Interface)
+	if err != nil {
+		return err
+	}
+	if err := netlink.LinkSetUp(link); err != nil {
+		return fmt.Errorf("%s up: %w", n.Interface, err)
+	}
+	addr, err := netlink.ParseAddr(n.Address)
+	if err != nil {
+		return err
+	}
+	if err := netlink.AddrAdd(link, addr); err != nil {
+		return fmt.Errorf("address %s: %w", n.Address, err)
+	}
+	if n.Gateway == "" {
+		return nil
+	}
+	gw := net.ParseIP(n.Gateway)
+	if gw == nil {
+		return fmt.Errorf("gateway %q is not an IP address", n.Gateway)
+	}
+	if err := netlink.RouteAdd(&netlink.Route{LinkIndex: link.Attrs().Index, Gw: gw}); err != nil {
+		return fmt.Errorf("default route via %s: %w", n.Gateway, err)
 	}
 	return nil
 }
