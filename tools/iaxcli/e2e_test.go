@@ -433,7 +433,10 @@ func TestCallRecord(t *testing.T) {
 
 // -mic and -speaker take the device pipeline (jitter buffer, device
 // pacing): the tone played out to a WAV "speaker" is still 1004 Hz, and
-// the microphone file reaches the echo and comes back.
+// the microphone file reaches the echo and comes back. The bar is 20 dB,
+// not the 30 dB of the recording tests: on a loaded machine the jitter
+// buffer may conceal or stretch a frame, and the phase jump spreads the
+// tone into the next bins.
 func TestCallThroughDevices(t *testing.T) {
 	t.Parallel()
 	_, addr := startPBX(t)
@@ -448,7 +451,7 @@ func TestCallThroughDevices(t *testing.T) {
 	if len(s) < 60*media.FrameSamples {
 		t.Fatalf("the speaker got %d samples", len(s))
 	}
-	if r := audiotest.AnalyzeTone(s[len(s)-50*media.FrameSamples:], 1004); r.MarginDB < 30 {
+	if r := audiotest.AnalyzeTone(s[len(s)-50*media.FrameSamples:], 1004); r.MarginDB < 20 {
 		t.Errorf("the speaker plays 1004 Hz only %.1f dB over %.0f Hz", r.MarginDB, r.OtherHz)
 	}
 
@@ -473,7 +476,7 @@ func TestCallThroughDevices(t *testing.T) {
 		t.Fatalf("the echo played %d samples", len(got))
 	}
 	// Somewhere in the middle of what played back is the 440 Hz sent.
-	if r := audiotest.AnalyzeTone(got[40*media.FrameSamples:80*media.FrameSamples], 440); r.MarginDB < 30 {
+	if r := audiotest.AnalyzeTone(got[40*media.FrameSamples:80*media.FrameSamples], 440); r.MarginDB < 20 {
 		t.Errorf("the echo of the microphone plays 440 Hz only %.1f dB over %.0f Hz", r.MarginDB, r.OtherHz)
 	}
 }
