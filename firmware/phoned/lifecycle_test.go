@@ -210,6 +210,16 @@ func TestAgentLifecycle(t *testing.T) {
 	remote("hangup")
 	p.mustCtl("wait", "HangupRemote", "-call", in1)
 	p.waitValue(telephony.MissedCallsPath, equals(vs.Int(0)))
+	// Transfer of an answered call (the test agent ends it locally).
+	if err := p.m.UpdateConfiguration(ctx, "testsvc", "incoming", "5552222"); err != nil {
+		t.Fatal(err)
+	}
+	p.mustCtl("wait", "Incoming")
+	p.mustCtl("answer")
+	p.mustCtl("wait", "Connected")
+	p.mustCtl("transfer", "700")
+	p.log.wait(t, `msg="request transfer 700"`)
+	p.mustCtl("wait", "HangupLocal")
 	if err := p.m.UpdateConfiguration(ctx, "testsvc", "incoming", "5550000"); err != nil {
 		t.Fatal(err)
 	}
