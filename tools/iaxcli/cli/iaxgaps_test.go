@@ -55,7 +55,7 @@ func TestIAXRegistrationUsesAllTries(t *testing.T) {
 // Stats.VoiceLost counts gaps in the received timestamps, but a sender
 // that pauses for more than 40 ms moves its timestamps on to its clock
 // (Call.nextVoiceTS), so the receiver counts frames that were never sent:
-// two frames 100 ms apart, nothing lost, report 4 lost. iaxcli's summary
+// two frames 100 ms apart, nothing lost, report 3 lost. iaxcli's summary
 // line shows this as loss after a sender stall.
 func TestIAXGapVoiceLostCountsSenderPauses(t *testing.T) {
 	requireGaps(t)
