@@ -56,6 +56,7 @@ const (
 	scAccept    = "7"
 	scRegReq    = "13"
 	scRegAuth   = "14"
+	scRegAck    = "15"
 	scRegRel    = "17"
 	scCallToken = "40"
 
@@ -228,6 +229,23 @@ func decodeCheck(t *testing.T, path string, w want) {
 			case scAuthReq, scRegAuth:
 				ie, _ := p.ie(ieChallenge)
 				challenges[ie.values["iax2.iax.auth.challenge"]] = true
+				if p.subclass == scRegAuth {
+					if ie, _ := p.ie(ieUsername); ie.values["iax2.iax.username"] != w.user {
+						t.Errorf("frame %d: REGAUTH username = %v, want %q", p.number, ie.values, w.user)
+					}
+				}
+			case scAccept:
+				// iaxpbx agrees ulaw, the caller's first choice.
+				if ie, _ := p.ie(ieFormat); num(ie.values["iax2.iax.format"]) != 4 {
+					t.Errorf("frame %d: ACCEPT format = %v, want 4 (ulaw)", p.number, ie.values)
+				}
+				if ie, ok := p.ie(ieFormat2); !ok || num(ie.values["iax2.iax.format2"]) != 4 {
+					t.Errorf("frame %d: ACCEPT format2 = %v, want 4", p.number, ie.values)
+				}
+			case scRegAck:
+				if ie, _ := p.ie(ieUsername); ie.values["iax2.iax.username"] != w.user {
+					t.Errorf("frame %d: REGACK username = %v, want %q", p.number, ie.values, w.user)
+				}
 			}
 			continue
 		}
