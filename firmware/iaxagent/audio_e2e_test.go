@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"os"
@@ -28,7 +27,7 @@ func TestStackAudio(t *testing.T) {
 	srv := pulsetest.Start(t)
 	s := newStackWith(t, "s3cret", srv.Env(), "-audio-source", "pulse:mic.monitor", "-audio-sink", "pulse:speaker")
 	s.waitReg("Home")
-	mic := srv.Play(t, "mic", sineFrames(micHz))
+	mic := srv.Play(t, "mic", pulsetest.SineFrames(micHz))
 	defer mic.Stop()
 	speaker := srv.SinkMonitor(t, "speaker")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -36,13 +35,13 @@ func TestStackAudio(t *testing.T) {
 
 	id := s.dial("601")
 	s.waitCall(id, "Connected")
-	expectTone(t, ctx, "601 at the speaker", speaker, 1004)
+	speaker.ExpectTone(t, ctx, "601 at the speaker", 1004, 30)
 	s.ctl("hangup", id)
 	s.waitCall(id, "HangupLocal")
 
 	id = s.dial("600")
 	s.waitCall(id, "Connected")
-	expectTone(t, ctx, "the microphone echoed by 600", speaker, micHz)
+	speaker.ExpectTone(t, ctx, "the microphone echoed by 600", micHz, 30)
 	s.ctl("hangup", id)
 	s.waitCall(id, "HangupLocal")
 
@@ -61,39 +60,6 @@ func TestStackAudio(t *testing.T) {
 	if best < 30 {
 		t.Errorf("602's recording (%d samples): best 1 s window holds %d Hz %.1f dB over the rest, want ≥ 30", len(samples), micHz, best)
 	}
-}
-
-// sineFrames generates a continuous tone 160 samples at a time.
-func sineFrames(hz float64) func([]int16) {
-	period := audiotest.Sine(hz, -6, media.SampleRate) // 1 s holds whole periods of 700 Hz
-	pos := 0
-	return func(dst []int16) {
-		for i := range dst {
-			dst[i] = period[pos]
-			pos = (pos + 1) % len(period)
-		}
-	}
-}
-
-// expectTone records one-second windows of the speaker and passes at the
-// first in which the tone stands 30 dB over every other bin; up to four,
-// because a loaded test machine can put a gap in one window.
-func expectTone(t *testing.T, ctx context.Context, what string, rec *pulsetest.Recorder, hz float64) {
-	t.Helper()
-	var got []string
-	for try := 0; try < 4; try++ {
-		from := rec.Len()
-		if err := rec.WaitLen(ctx, from+media.SampleRate); err != nil {
-			t.Fatalf("%s: recording the speaker: %v", what, err)
-		}
-		r := audiotest.AnalyzeTone(rec.Samples(from)[:media.SampleRate], hz)
-		got = append(got, fmt.Sprintf("%.1f", r.MarginDB))
-		if r.MarginDB >= 30 {
-			t.Logf("%s: %.0f Hz stands %.1f dB over the rest (windows: %v)", what, hz, r.MarginDB, got)
-			return
-		}
-	}
-	t.Errorf("%s: %.0f Hz margins in four 1 s windows %v dB, want ≥ 30 in one", what, hz, got)
 }
 
 // waitWAVFrames waits until the WAV file being written holds n frames

@@ -22,6 +22,7 @@ import (
 type mediaFlags struct {
 	send, record string
 	mic, speaker string
+	audio        string
 }
 
 func (m *mediaFlags) register(fs *flag.FlagSet) {
@@ -29,14 +30,18 @@ func (m *mediaFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.record, "record", "", "write what is heard to this WAV file (8 kHz mono 16-bit), frames as they arrive")
 	fs.StringVar(&m.mic, "mic", "", "talk through this audio device (pulse, pulse:NAME, wav:PATH, null) instead of -send")
 	fs.StringVar(&m.speaker, "speaker", "", "play the call on this audio device (pulse, pulse:NAME, wav:PATH, null), through a jitter buffer, instead of -record")
+	fs.StringVar(&m.audio, "audio", "", "talk and listen through this audio backend (pulse): the default microphone and speaker unless -mic or -speaker name others")
 }
 
 // devices reports whether the call's audio goes through audio devices.
 func (m *mediaFlags) devices() bool { return m.mic != "" || m.speaker != "" }
 
 func (m *mediaFlags) check() error {
+	if m.audio != "" {
+		m.mic, m.speaker = or(m.mic, m.audio), or(m.speaker, m.audio)
+	}
 	if m.devices() && (m.send != "" || m.record != "") {
-		return fmt.Errorf("%w: -mic and -speaker replace -send and -record", ErrUsage)
+		return fmt.Errorf("%w: -audio, -mic and -speaker replace -send and -record", ErrUsage)
 	}
 	return nil
 }

@@ -29,6 +29,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ringo-phone/ringo/drivers/audio/audiotest"
 	"github.com/ringo-phone/ringo/internal/testenv"
 )
 
@@ -360,3 +361,41 @@ func (p *Player) Stop() {
 	p.cmd.Process.Signal(syscall.SIGKILL)
 	<-p.done
 }
+
+// ExpectTone records one-second windows and passes at the first in which
+// hz stands at least minDB over every other spectrum bin
+// (audiotest.AnalyzeTone). Up to four windows are tried, because a loaded
+// test machine can hold PulseAudio or a client off the CPU long enough to
+// put a gap in one; every margin is reported.
+func (r *Recorder) ExpectTone(t testing.TB, ctx context.Context, what string, hz, minDB float64) {
+	t.Helper()
+	var got []string
+	for try := 0; try < 4; try++ {
+		from := r.Len()
+		if err := r.WaitLen(ctx, from+sampleRate); err != nil {
+			t.Fatalf("%s: recording: %v", what, err)
+		}
+		m := audiotest.AnalyzeTone(r.Samples(from)[:sampleRate], hz).MarginDB
+		got = append(got, fmt.Sprintf("%.1f", m))
+		if m >= minDB {
+			t.Logf("%s: %.0f Hz stands %.1f dB over the rest (windows: %v)", what, hz, m, got)
+			return
+		}
+	}
+	t.Errorf("%s: %.0f Hz margins in four 1 s windows %v dB, want ≥ %.0f in one", what, hz, got, minDB)
+}
+
+// SineFrames returns a Play generator of a continuous tone at -6 dBFS.
+func SineFrames(hz float64) func(dst []int16) {
+	period := audiotest.Sine(hz, -6, sampleRate) // one second: whole periods of any integer hz
+	pos := 0
+	return func(dst []int16) {
+		for i := range dst {
+			dst[i] = period[pos]
+			pos = (pos + 1) % len(period)
+		}
+	}
+}
+
+// sampleRate is the null sinks' rate (8 kHz mono, as every Ringo call).
+const sampleRate = 8000
