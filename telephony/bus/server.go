@@ -409,7 +409,9 @@ func (c *conn) handshake(r *bufio.Reader) error {
 		c.nc.Write(f)
 		return err
 	}
+	c.s.mu.Lock() // Clients reads names under the server lock
 	c.name = m.Name
+	c.s.mu.Unlock()
 	f, _ := AppendFrame(nil, &Message{Op: OpWelcome, Version: Version, Ref: uint64(c.owner)}, c.s.opts.MaxMessage)
 	_, err = c.nc.Write(f)
 	return err
