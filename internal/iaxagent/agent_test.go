@@ -422,3 +422,46 @@ func TestNotConfigured(t *testing.T) {
 		t.Errorf("Ready without a server = %v, %v, %v; want not ready", ready, hasChecker, err)
 	}
 }
+
+// TestCallsNeverAnnouncedIdle: the agent's outgoing and incoming calls
+// first appear in Dialing and Incoming, never in Idle (phoned warns about
+// calls it sees in Idle: they look unannounced).
+func TestCallsNeverAnnouncedIdle(t *testing.T) {
+	p := startPeer(t, "127.0.0.1:0")
+	r := newRig(t, settingsFor(p, "handset1", "s3cret"), Options{})
+	r.waitReg(telephony.RegistrationHome)
+	// until reads every transaction up to one with a call in state want,
+	// failing on any call announced Idle on the way.
+	until := func(want telephony.CallState) telephony.CallInfo {
+		t.Helper()
+		for {
+			select {
+			case calls := <-r.calls:
+				for _, c := range calls {
+					if c.State == telephony.CallIdle {
+						t.Errorf("call %s (%s) announced Idle", c.ID, c.Number)
+					}
+				}
+				for _, c := range calls {
+					if c.State == want {
+						return c
+					}
+				}
+			case <-r.ctx.Done():
+				t.Fatalf("no call reached %v", want)
+			}
+		}
+	}
+	id := r.dial("600")
+	if c := until(telephony.CallDialing); c.ID != id || c.Number != "600" {
+		t.Errorf("first announcement = %+v, want call %s to 600", c, id)
+	}
+	until(telephony.CallConnected)
+	where, _ := p.ep.Lookup("handset1")
+	if _, err := p.ep.Dial(iax.DialOptions{Peer: where, Called: "s", CallingNumber: "202"}); err != nil {
+		t.Fatal(err)
+	}
+	if in := until(telephony.CallIncoming); in.Number != "202" {
+		t.Errorf("incoming call announced with number %q", in.Number)
+	}
+}

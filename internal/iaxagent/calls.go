@@ -138,7 +138,8 @@ func (a *Agent) holdActive(except *call) {
 }
 
 func (a *Agent) dial(c *call, number string) {
-	c.tc.SetNumber(number)
+	// The call already carries the number it was dialled with; changing
+	// anything outside a transaction would announce it as Idle first.
 	fail := func(st telephony.CallState, why string) {
 		a.log.Warn("dial refused", "number", number, "why", why)
 		a.transaction(func() { c.setState(st) })
@@ -192,9 +193,13 @@ func (a *Agent) incoming(ic *iax.Call) {
 	if number == "" {
 		number = info.CallingName
 	}
-	c.tc.SetNumber(number)
 	a.calls[c.tc.ID()] = c
-	a.transaction(func() { c.setState(telephony.CallIncoming) })
+	// Number and state appear together: an incoming call is never seen
+	// without its caller, nor in Idle.
+	a.transaction(func() {
+		c.tc.SetNumber(number)
+		c.setState(telephony.CallIncoming)
+	})
 	go c.watch()
 }
 
