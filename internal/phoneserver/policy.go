@@ -3,6 +3,7 @@ package phoneserver
 import (
 	"errors"
 	"fmt"
+	"github.com/ringo-phone/ringo/internal/asteriskconf"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,9 +17,6 @@ import (
 // ManagersSection of Telephony.conf maps third-party services to a call
 // policy manager phoned knows: "<service> = generic".
 const ManagersSection = "Managers"
-
-// AsteriskConfig is the Asterisk agent's configuration file.
-const AsteriskConfig = "Asterisk.conf"
 
 // policyConfig is what phoned reads from Telephony.conf.
 type policyConfig struct {
@@ -60,18 +58,12 @@ func loadPolicyConfig(dir string) (policyConfig, error) {
 }
 
 // emergencyCapable reads [Registration] EmergencyCapable of Asterisk.conf
-// (false when the file or key is missing or unreadable).
+// through the same reader the agent and iaxsettings use: false when the
+// file is missing, unreadable, open to others or invalid (an account the
+// agent refuses places no emergency calls either).
 func emergencyCapable(dir string) bool {
-	b, err := os.ReadFile(filepath.Join(dir, AsteriskConfig))
-	if err != nil {
-		return false
-	}
-	f, err := ini.LoadSources(ini.LoadOptions{IgnoreInlineComment: true}, b)
-	if err != nil {
-		return false
-	}
-	v, err := f.Section("Registration").Key("EmergencyCapable").Bool()
-	return err == nil && v
+	s, err := asteriskconf.Load(dir)
+	return err == nil && s.EmergencyCapable
 }
 
 // stateSetter is the part of a manager phoned feeds.
