@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
-	"io"
 	"math"
 	"os"
 	"testing"
 	"time"
 
-	"github.com/ringo-phone/ringo/drivers/audio"
 	"github.com/ringo-phone/ringo/drivers/audio/audiotest"
 	"github.com/ringo-phone/ringo/drivers/audio/pulse/pulsetest"
 	"github.com/ringo-phone/ringo/telephony/media"
@@ -52,7 +49,7 @@ func TestStackAudio(t *testing.T) {
 	waitWAVFrames(t, ctx, rec, 100)
 	s.ctl("hangup", id)
 	s.pbx.WaitLine(`msg=recorded `, waitLimit)
-	samples := readWAV(t, rec)
+	samples := audiotest.ReadWAV(t, rec)
 	best := 0.0
 	for off := 0; off+media.SampleRate <= len(samples); off += media.SampleRate / 2 {
 		best = math.Max(best, audiotest.AnalyzeTone(samples[off:off+media.SampleRate], micHz).MarginDB)
@@ -75,27 +72,6 @@ func waitWAVFrames(t *testing.T, ctx context.Context, path string, n int) {
 			t.Fatalf("%s never reached %d frames", path, n)
 		case <-time.After(20 * time.Millisecond): // polling a file another process writes
 		}
-	}
-}
-
-func readWAV(t *testing.T, path string) []int16 {
-	t.Helper()
-	src, err := audio.OpenWAVSource(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	var out []int16
-	var f audio.Frame
-	for {
-		err := src.ReadFrame(context.Background(), &f)
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, f[:]...)
 	}
 }
 

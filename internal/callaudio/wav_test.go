@@ -3,7 +3,6 @@ package callaudio
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,28 +13,6 @@ import (
 	"github.com/ringo-phone/ringo/iax"
 	"github.com/ringo-phone/ringo/internal/clock"
 )
-
-// readWAV returns the samples of a WAV file.
-func readWAV(t *testing.T, path string) []int16 {
-	t.Helper()
-	src, err := audio.OpenWAVSource(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	var pcm []int16
-	var f audio.Frame
-	for {
-		err := src.ReadFrame(context.Background(), &f)
-		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				t.Fatal(err)
-			}
-			return pcm
-		}
-		pcm = append(pcm, f[:]...)
-	}
-}
 
 // TestDeviceWAVFiles is how iaxcli's -send and -record use the pipeline:
 // the microphone is a WAV file, the speaker another, both paced by the
@@ -80,7 +57,7 @@ func TestDeviceWAVFiles(t *testing.T) {
 	if st.Received < 45 || st.Sent < 50 {
 		t.Errorf("stats = %+v, want ≥ 50 frames sent and about 50 received", st)
 	}
-	pcm := readWAV(t, out)
+	pcm := audiotest.ReadWAV(t, out)
 	if len(pcm) < 40*audio.FrameSamples {
 		t.Fatalf("recorded %d samples, want ≥ %d", len(pcm), 40*audio.FrameSamples)
 	}

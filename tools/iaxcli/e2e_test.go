@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -105,30 +103,6 @@ func writeWAV(t *testing.T, path string, frames [][]byte) {
 	}
 }
 
-// readWAV returns the samples of a WAV file.
-func readWAV(t *testing.T, path string) []int16 {
-	t.Helper()
-	src, err := audio.OpenWAVSource(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	var (
-		out []int16
-		f   media.Frame
-	)
-	for {
-		err := src.ReadFrame(context.Background(), &f)
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, f[:]...)
-	}
-}
-
 // recordedUlaw re-encodes a recording frame by frame.
 func recordedUlaw(samples []int16) [][]byte {
 	var out [][]byte
@@ -157,7 +131,7 @@ func TestCallEcho(t *testing.T) {
 			t.Errorf("no line matching %q", re)
 		}
 	}
-	got := recordedUlaw(readWAV(t, out))
+	got := recordedUlaw(audiotest.ReadWAV(t, out))
 	if len(got) < len(sent) {
 		t.Fatalf("heard %d frames, want at least the %d sent", len(got), len(sent))
 	}
@@ -192,7 +166,7 @@ func TestCallTone(t *testing.T) {
 	if err := c.Wait(20 * time.Second); err != nil {
 		t.Fatalf("iaxcli call 601: %v", err)
 	}
-	s := readWAV(t, out)
+	s := audiotest.ReadWAV(t, out)
 	if len(s) < 50*media.FrameSamples {
 		t.Fatalf("recorded %d samples, want at least 1 s", len(s))
 	}
@@ -255,7 +229,7 @@ func TestCallBetweenClients(t *testing.T) {
 	if !hasLine(l, `^released$`) {
 		t.Error("the listener did not release its registration")
 	}
-	got := recordedUlaw(readWAV(t, heard))
+	got := recordedUlaw(audiotest.ReadWAV(t, heard))
 	if len(got) < len(sent) {
 		t.Fatalf("listener heard %d frames, want at least %d", len(got), len(sent))
 	}
@@ -329,7 +303,7 @@ func TestTransfer(t *testing.T) {
 	if err := l.Wait(10 * time.Second); err != nil {
 		t.Fatalf("listener: %v", err)
 	}
-	s := readWAV(t, heard)
+	s := audiotest.ReadWAV(t, heard)
 	// Analyse the last second: the tone, after the transfer.
 	if len(s) < 60*media.FrameSamples {
 		t.Fatalf("listener recorded %d samples", len(s))
@@ -349,7 +323,7 @@ func TestTransferFromExtension(t *testing.T) {
 	if err := c.Wait(20 * time.Second); err != nil {
 		t.Fatalf("caller: %v", err)
 	}
-	s := readWAV(t, out)
+	s := audiotest.ReadWAV(t, out)
 	if len(s) < 70*media.FrameSamples {
 		t.Fatalf("recorded %d samples", len(s))
 	}
@@ -417,7 +391,7 @@ func TestCallRecord(t *testing.T) {
 		t.Fatalf("iaxcli call 602: %v", err)
 	}
 	m := pbx.WaitLine(`msg=recorded category=pbx call=\d+ file=(\S+) frames=(\d+)$`, 5*time.Second)
-	got := recordedUlaw(readWAV(t, m[1]))
+	got := recordedUlaw(audiotest.ReadWAV(t, m[1]))
 	if len(got) < len(sent) {
 		t.Fatalf("%s holds %d frames, want at least the %d sent", m[1], len(got), len(sent))
 	}
@@ -447,7 +421,7 @@ func TestCallThroughDevices(t *testing.T) {
 		t.Fatalf("iaxcli call 601 -speaker: %v", err)
 	}
 	c.WaitLine(`^audio: sent \d+ received \d+ played \d+ `, time.Second)
-	s := readWAV(t, out)
+	s := audiotest.ReadWAV(t, out)
 	if len(s) < 60*media.FrameSamples {
 		t.Fatalf("the speaker got %d samples", len(s))
 	}
@@ -471,7 +445,7 @@ func TestCallThroughDevices(t *testing.T) {
 	if err := e.Wait(20 * time.Second); err != nil {
 		t.Fatalf("iaxcli call 600 -mic: %v", err)
 	}
-	got := readWAV(t, echoed)
+	got := audiotest.ReadWAV(t, echoed)
 	if len(got) < 100*media.FrameSamples {
 		t.Fatalf("the echo played %d samples", len(got))
 	}
