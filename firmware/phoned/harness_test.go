@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ringo-phone/ringo/internal/phoneapi"
+	"github.com/ringo-phone/ringo/internal/proctest"
 	"github.com/ringo-phone/ringo/telephony"
 	"github.com/ringo-phone/ringo/telephony/bus"
 	vs "github.com/ringo-phone/ringo/telephony/valuespace"
@@ -29,25 +30,18 @@ const waitLimit = 15 * time.Second
 var bin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "phoned-bin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	build := exec.Command("go", "build", "-o", dir+"/",
+	var err error
+	bin, err = proctest.Build(
 		"github.com/ringo-phone/ringo/firmware/phoned",
 		"github.com/ringo-phone/ringo/firmware/phonectl",
 		"github.com/ringo-phone/ringo/firmware/vsexplorer",
 		"github.com/ringo-phone/ringo/firmware/phoned/internal/testagent")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building the programs:", err)
-		os.RemoveAll(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	bin = dir
 	code := m.Run()
-	os.RemoveAll(dir)
+	os.RemoveAll(bin)
 	os.Exit(code)
 }
 
