@@ -33,7 +33,7 @@ FUZZTIME   ?= 60s
 HIL_PKGS   := ./tools/hil/...
 UNIT_PKGS   = $(shell $(GO) list ./... | grep -v '/tools/hil')
 
-.PHONY: deps deps-apt deps-go kernel build image run test test-unit test-hil \
+.PHONY: deps deps-apt deps-go kernel build image run test test-unit test-fuzz test-hil \
 	bench fuzz clean fmt-check
 
 ## deps: Debian packages, Go modules and the Debian arm64 kernel (idempotent)
@@ -83,7 +83,7 @@ run: deps image build
 	$(BUILD)/ringo-boot -kernel $(KERNEL) -initrd $(IMAGE) -pbx initramfs/demo-pbx.conf
 
 ## test: everything CI runs
-test: deps image fmt-check test-unit test-hil
+test: deps image fmt-check test-unit test-fuzz test-hil
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); \
@@ -93,6 +93,10 @@ fmt-check:
 test-unit:
 	$(GO) vet ./...
 	RINGO_STRICT=1 $(GO) test -race -count=1 -timeout 15m $(UNIT_PKGS)
+
+## test-fuzz: every fuzz target briefly (3 s each): new inputs beyond the seeds
+test-fuzz:
+	$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
 ## test-hil: boot the image in QEMU and check it over the serial console
 test-hil: image
