@@ -36,7 +36,8 @@ func run(ctx context.Context, args []string) error {
 	startedAt := uptime()
 	console := openConsole()
 	defer console.Close()
-	log := slog.New(slog.NewTextHandler(console, nil)).With("category", "boot")
+	base := slog.New(slog.NewTextHandler(console, nil))
+	log := base.With("category", "boot")
 
 	for _, err := range mountMissing() {
 		log.Error("mount", "err", err)
@@ -80,7 +81,7 @@ func run(ctx context.Context, args []string) error {
 			log.Warn("no phone server in the image", "path", *phoned)
 			return
 		}
-		if err := phonedDaemon(*phoned, log).supervise(ctx); err != nil {
+		if err := phonedDaemon(*phoned, base).supervise(ctx); err != nil {
 			log.Error("phone server stopped", "err", err)
 		}
 	}()
