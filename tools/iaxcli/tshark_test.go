@@ -19,7 +19,8 @@ import (
 // and receive (-pcap: the socket records its own datagrams, no capture
 // privileges needed). decodeCheck has Debian's tshark dissect it as IAX2
 // and checks that no frame is marked malformed or carries an expert
-// warning, and that the fields tshark decodes are those we meant to send.
+// warning or error (chats and notes are not marks), and that the fields
+// tshark decodes are those we meant to send.
 
 // ieVal is one information element as tshark decoded it.
 type ieVal struct {
@@ -156,6 +157,12 @@ func collectExpert(key string, v any, p *pkt) {
 		p.malformed = true
 	}
 	if strings.HasPrefix(key, "_ws.expert") {
+		if m, ok := v.(map[string]any); ok && !atLeastWarning(m) {
+			// Chats and notes are not marks against the frame: UDP's
+			// "possible traceroute" chat, for one, fires on any port in
+			// 33434-33534, which an ephemeral port can be.
+			return
+		}
 		p.expert = append(p.expert, fmt.Sprint(v))
 		return
 	}
@@ -307,5 +314,33 @@ func decodeCheck(t *testing.T, path string, w want) {
 	}
 	if w.needTokened && !sawToken {
 		t.Errorf("%s: no frame sent with a calltoken", path)
+	}
+}
+
+// expertWarning is Wireshark's PI_WARN severity; errors are higher.
+const expertWarning = 0x00600000
+
+// atLeastWarning reports whether an expert item is a warning or an error.
+// An item without a readable severity counts as one.
+func atLeastWarning(m map[string]any) bool {
+	sv, ok := m["_ws.expert.severity"]
+	if !ok {
+		return true
+	}
+	n, err := strconv.Atoi(fmt.Sprint(sv))
+	return err != nil || n >= expertWarning
+}
+
+func TestExpertSeverityFilter(t *testing.T) {
+	var p pkt
+	collectExpert("_ws.expert", map[string]any{"_ws.expert.message": "Possible traceroute: hop #7, attempt #1",
+		"_ws.expert.severity": "2097152", "udp.possible_traceroute": ""}, &p)
+	if len(p.expert) != 0 {
+		t.Errorf("a chat counted as a mark: %v", p.expert)
+	}
+	collectExpert("_ws.expert", map[string]any{"_ws.expert.message": "bad IE length", "_ws.expert.severity": "6291456"}, &p)
+	collectExpert("_ws.expert", map[string]any{"_ws.expert.message": "no severity"}, &p)
+	if len(p.expert) != 2 {
+		t.Errorf("warnings and unreadable items = %v, want both kept", p.expert)
 	}
 }
