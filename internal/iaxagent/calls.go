@@ -155,14 +155,10 @@ func (a *Agent) dial(c *call, number string) {
 		fail(telephony.CallNetworkFailure, "not registered")
 		return
 	}
+	// The registration resolved the server: no name lookup on the loop.
 	s := a.settings
-	peer, err := a.resolve(s.Server, s.Port)
-	if err != nil {
-		fail(telephony.CallNetworkFailure, err.Error())
-		return
-	}
 	ic, err := a.ep.Dial(iax.DialOptions{
-		Peer: peer, Called: number,
+		Peer: a.reg.server, Called: number,
 		CallingNumber: s.CallerIDNumber, CallingName: s.CallerIDName,
 		Username: s.UserID, Secret: s.Password,
 		Formats: []iax.Format{iax.FormatULaw, iax.FormatALaw},

@@ -32,6 +32,8 @@ type registration struct {
 	gen     int // bumped whenever cur is replaced: stale events are ignored
 	timer   clock.Timer
 	backoff time.Duration
+	// server is where cur registers, resolved once; calls go there too.
+	server netip.AddrPort
 }
 
 // detach forgets the current registration (the caller releases it) and
@@ -214,7 +216,7 @@ func (a *Agent) startRegistration(server netip.AddrPort) {
 		a.scheduleRegister(a.nextBackoff())
 		return
 	}
-	a.reg.cur = r
+	a.reg.cur, a.reg.server = r, server
 	gen := a.reg.gen
 	a.log.Info("registering", "server", server.String(), "user", s.UserID)
 	go func() {
