@@ -1,6 +1,6 @@
 // Command iaxagent is the Asterisk VoIP agent: phoned starts it from
 // <config>/services/Telephony/iaxagent and sends it Telephony::start; it
-// then serves the telephony service "asterisk" (see internal/iaxagent)
+// then serves the telephony service "asterisk" (see firmware/iaxagent/agent)
 // until Telephony::stop, and exits 0.
 //
 // Exit codes follow the house contract: 0 after a clean stop, 125 for a
@@ -22,10 +22,10 @@ import (
 
 	"github.com/ringo-phone/ringo/drivers/audio"
 	"github.com/ringo-phone/ringo/drivers/audio/pulse"
+	"github.com/ringo-phone/ringo/firmware/iaxagent/agent"
 	"github.com/ringo-phone/ringo/iax"
 	"github.com/ringo-phone/ringo/internal/callaudio"
 	"github.com/ringo-phone/ringo/internal/clock"
-	"github.com/ringo-phone/ringo/internal/iaxagent"
 	"github.com/ringo-phone/ringo/internal/logcat"
 	"github.com/ringo-phone/ringo/internal/runenv"
 	"github.com/ringo-phone/ringo/telephony/qcop"
@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, getenv func(strin
 	}
 	defer client.Close()
 
-	opts := iaxagent.Options{
+	opts := agent.Options{
 		ConfigDir: dirs.Config, Listen: *listen, Logger: log,
 		RegisterDelay: *regDelay, RetryMin: *retryMin, RetryMax: *retryMax,
 		Retransmit: iax.Retransmit{Initial: *rtxInitial, Tries: *rtxTries},
@@ -102,33 +102,33 @@ func run(ctx context.Context, args []string, stderr io.Writer, getenv func(strin
 			Config: callaudio.Config{Logger: log}},
 	}
 	app := qcop.NewApplication(client, program, log)
-	var agent *iaxagent.Agent
+	var running *agent.Agent
 	app.HandleTelephony(func() {
-		if agent != nil {
+		if running != nil {
 			return
 		}
-		app.RegisterRunningTask(iaxagent.TaskName)
-		a, err := iaxagent.Start(ctx, client, opts)
+		app.RegisterRunningTask(agent.TaskName)
+		a, err := agent.Start(ctx, client, opts)
 		if err != nil {
 			log.Error("cannot start the asterisk service", "category", "voip", "err", err)
-			app.UnregisterRunningTask(iaxagent.TaskName)
+			app.UnregisterRunningTask(agent.TaskName)
 			return
 		}
-		agent = a
+		running = a
 	}, func() {
-		if agent == nil {
+		if running == nil {
 			return
 		}
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		agent.Stop(sctx)
+		running.Stop(sctx)
 		cancel()
-		agent = nil
-		app.UnregisterRunningTask(iaxagent.TaskName)
+		running = nil
+		app.UnregisterRunningTask(agent.TaskName)
 	})
 	err = app.Run(ctx)
-	if agent != nil {
+	if running != nil {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		agent.Stop(sctx)
+		running.Stop(sctx)
 		cancel()
 	}
 	if errors.Is(err, context.Canceled) {

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/ringo-phone/ringo/internal/phonectl"
+	"github.com/ringo-phone/ringo/firmware/phonectl/ctl"
 )
 
 func main() {
@@ -31,5 +31,5 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
-	return phonectl.Main(ctx, args, stdout, os.Stderr, os.Getenv)
+	return ctl.Main(ctx, args, stdout, os.Stderr, os.Getenv)
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ringo-phone/ringo/internal/phoneapi"
+	"github.com/ringo-phone/ringo/telephony/phoneapi"
 	vs "github.com/ringo-phone/ringo/telephony/valuespace"
 )
 

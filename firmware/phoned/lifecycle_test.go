@@ -10,8 +10,8 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/ringo-phone/ringo/internal/phoneapi"
 	"github.com/ringo-phone/ringo/telephony"
+	"github.com/ringo-phone/ringo/telephony/phoneapi"
 	"github.com/ringo-phone/ringo/telephony/qcop"
 	vs "github.com/ringo-phone/ringo/telephony/valuespace"
 )

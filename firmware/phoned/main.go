@@ -1,6 +1,6 @@
 // Command phoned is the phone server: it hosts the bus, starts and
 // supervises the telephony agents, runs the call policy managers and keeps
-// the call list. See internal/phoneserver and docs/console.md.
+// the call list. See firmware/phoned/server and docs/console.md.
 //
 // Exit codes: 0 after SIGTERM/SIGINT and a clean stop, 125 for a
 // configuration error (do not restart), 1 otherwise.
@@ -15,7 +15,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/ringo-phone/ringo/internal/phoneserver"
+	"github.com/ringo-phone/ringo/firmware/phoned/server"
 )
 
 func main() {
@@ -24,13 +24,13 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stderr, os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "phoned:", err)
-		if errors.Is(err, phoneserver.ErrConfig) {
-			os.Exit(phoneserver.ExitDoNotRestart)
+		if errors.Is(err, server.ErrConfig) {
+			os.Exit(server.ExitDoNotRestart)
 		}
 		os.Exit(1)
 	}
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer, getenv func(string) string) error {
-	return phoneserver.Main(ctx, args, stderr, getenv)
+	return server.Main(ctx, args, stderr, getenv)
 }

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ringo-phone/ringo/internal/phoneapi"
 	"github.com/ringo-phone/ringo/telephony"
 	"github.com/ringo-phone/ringo/telephony/bus"
+	"github.com/ringo-phone/ringo/telephony/phoneapi"
 	vs "github.com/ringo-phone/ringo/telephony/valuespace"
 	"golang.org/x/sys/unix"
 )

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/ringo-phone/ringo/internal/vsexplorer"
+	"github.com/ringo-phone/ringo/firmware/vsexplorer/explorer"
 )
 
 func main() {
@@ -53,5 +53,5 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 			}
 		}
 	}()
-	return vsexplorer.Main(ctx, args, vsexplorer.IO{In: stdin, Out: stdout, Interrupt: interrupt}, os.Getenv)
+	return explorer.Main(ctx, args, explorer.IO{In: stdin, Out: stdout, Interrupt: interrupt}, os.Getenv)
 }

@@ -1,0 +1,17 @@
+// Package iaxagent is the Asterisk VoIP agent that firmware/iaxagent runs:
+// the seed's integration of an IAX2 stack into the telephony model, on
+// Ringo's own iax, telephony and drivers/audio packages.
+//
+// On Telephony::start it creates the service "asterisk" (holding a running
+// task, so the program stays alive) with NetworkRegistration,
+// Configuration, ServiceChecker and a CallProvider publishing the call type
+// "Asterisk"; IAX2 has no presence, so there is no Presence interface. On
+// Telephony::stop it releases the registration, ends the calls, releases
+// the task, and the program exits 0.
+//
+// One goroutine (the loop) owns all of the agent's state. Requests from the
+// bus, IAX2 events and timers reach it as functions on a channel, so nothing
+// holds a lock across I/O and the order of events is the order they happen.
+// The registration's state machine is in registration.go, the calls' in
+// calls.go.
+package agent

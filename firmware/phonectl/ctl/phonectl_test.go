@@ -1,0 +1,160 @@
+package ctl
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ringo-phone/ringo/firmware/phoned/server"
+	"github.com/ringo-phone/ringo/internal/runenv"
+	"github.com/ringo-phone/ringo/telephony"
+	"github.com/ringo-phone/ringo/telephony/bus"
+)
+
+func TestParseInterspersed(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	typ := fs.String("type", "", "")
+	js := fs.Bool("json", false, "")
+	pos, err := parseInterspersed(fs, []string{"dial", "600", "-type", "Asterisk", "-json"})
+	if err != nil || !slices.Equal(pos, []string{"dial", "600"}) || *typ != "Asterisk" || !*js {
+		t.Errorf("parseInterspersed = %v, %v, type %q json %v", pos, err, *typ, *js)
+	}
+}
+
+func TestNotRunning(t *testing.T) {
+	err := Main(context.Background(), []string{"-runtime", t.TempDir(), "status"}, &bytes.Buffer{}, &bytes.Buffer{}, noEnv)
+	if !errors.Is(err, runenv.ErrNoBus) || !strings.HasPrefix(err.Error(), "phoned is not running: no bus at ") {
+		t.Errorf("status without phoned = %v", err)
+	}
+	err = Main(context.Background(), []string{"-runtime", t.TempDir(), "bogus"}, &bytes.Buffer{}, &bytes.Buffer{}, noEnv)
+	if !errors.Is(err, runenv.ErrNoBus) && !errors.Is(err, ErrUsage) {
+		t.Errorf("bogus = %v", err)
+	}
+	err = Main(context.Background(), nil, &bytes.Buffer{}, &bytes.Buffer{}, noEnv)
+	if !errors.Is(err, ErrUsage) {
+		t.Errorf("no command = %v, want ErrUsage", err)
+	}
+}
+
+func noEnv(string) string { return "" }
+
+// asterisk is an in-process agent for the "asterisk" service, on the
+// public library.
+type asterisk struct {
+	calls *telephony.CallProvider
+}
+
+func (a *asterisk) SetCurrentOperator(telephony.OperatorMode, string, string) {}
+func (a *asterisk) RequestAvailableOperators()                                {}
+func (a *asterisk) Create(c *telephony.Call) telephony.CallImpl               { return &ringing{c: c} }
+
+type ringing struct{ c *telephony.Call }
+
+func (r *ringing) Dial(telephony.DialOptions) { r.c.SetState(telephony.CallDialing) }
+func (r *ringing) Hangup(telephony.Scope)     { r.c.SetState(telephony.CallHangupLocal) }
+func (r *ringing) Accept()                    {}
+func (r *ringing) Hold()                      {}
+func (r *ringing) Activate(telephony.Scope)   {}
+func (r *ringing) Tone(string)                {}
+func (r *ringing) Transfer(string)            {}
+
+func TestAgainstPhoned(t *testing.T) {
+	ctx := context.Background()
+	rt := t.TempDir()
+	s, err := server.Start(ctx, server.Options{Config: t.TempDir(), Runtime: rt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown(ctx)
+	ctl := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := Main(ctx, append([]string{"-runtime", rt, "-timeout", "5s"}, args...), &out, &bytes.Buffer{}, noEnv)
+		return out.String(), err
+	}
+	c, err := bus.Dial(ctx, bus.SocketPath(rt), bus.ClientOptions{Name: "iaxagent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	svc := telephony.NewService(c, "asterisk")
+	a := &asterisk{}
+	reg := svc.AddNetworkRegistration(a)
+	a.calls = svc.SetCallProvider(a, "Asterisk")
+	if err := svc.Initialize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := ctl("wait", "-service", "asterisk", "None"); err != nil || out != "asterisk None\n" {
+		t.Fatalf("wait -service asterisk None = %q, %v", out, err)
+	}
+	// Not registered: the Asterisk manager cannot place the call.
+	if _, err := ctl("dial", "600"); err == nil || err.Error() != "dial refused: policy: no network: No Asterisk network" {
+		t.Errorf("dial while unregistered = %v", err)
+	}
+	reg.UpdateRegistrationState(telephony.RegistrationHome)
+	if _, err := ctl("wait", "-service", "asterisk", "Home"); err != nil {
+		t.Fatal(err)
+	}
+	// Emergency numbers are not Asterisk's unless configured capable.
+	if _, err := ctl("dial", "112"); err == nil || !strings.Contains(err.Error(), "no network") {
+		t.Errorf("dial 112 = %v, want no network", err)
+	}
+	out, err := ctl("dial", "600")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, rest, _ := strings.Cut(strings.TrimSpace(out), "\t")
+	if rest != "asterisk\tAsterisk" {
+		t.Fatalf("dial 600 = %q", out)
+	}
+	if out, err := ctl("wait", "Dialing"); err != nil || out != id+" Dialing\n" {
+		t.Fatalf("wait Dialing = %q, %v", out, err)
+	}
+	if _, err := ctl("answer"); !errors.Is(err, ErrNoCall) || err.Error() != "no such call: there is no incoming call" {
+		t.Errorf("answer without an incoming call = %v", err)
+	}
+	status, err := ctl("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `SERVICE   REGISTRATION  READY  CALL TYPES  MESSAGE
+asterisk  Home          true   Asterisk    
+
+AGENT  STATE  PID  RESTARTS  SERVICES  LAST EXIT
+
+calls: 1 live, 0 missed
+problems:
+  - service not started: there are no service files in %s; add one named after the agent program (containing [Standard] Version = 100)
+`
+	// The config directory is a temp dir; compare around it.
+	if !strings.HasPrefix(status, want[:strings.Index(want, "%s")]) || !strings.HasSuffix(status, "(containing [Standard] Version = 100)\n") {
+		t.Errorf("status =\n%s\nwant\n%s", status, want)
+	}
+	start := time.Now()
+	_, err = ctl("wait", "Connected", "-timeout", "200ms")
+	if !errors.Is(err, ErrTimeout) || err.Error() != fmt.Sprintf("timed out after 200ms waiting for call %s to be Connected (it is Dialing)", id) {
+		t.Errorf("wait Connected = %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("wait -timeout 200ms took %v", d)
+	}
+	if _, err := ctl("hangup"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ctl("wait", "HangupLocal", "-call", id); err != nil {
+		t.Fatal(err)
+	}
+	// A call that had ended before the wait began is not what it waits for.
+	if _, err := ctl("wait", "Connected", "-call", id, "-timeout", "100ms"); !errors.Is(err, ErrTimeout) {
+		t.Errorf("wait Connected on an ended call = %v, want ErrTimeout", err)
+	}
+	js, err := ctl("-json", "calls")
+	if err != nil || !strings.Contains(js, `"state": "HangupLocal"`) || !strings.Contains(js, `"missedCalls": 0`) {
+		t.Errorf("-json calls = %s, %v", js, err)
+	}
+}

@@ -1,0 +1,88 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ringo-phone/ringo/telephony/phoneapi"
+	"github.com/ringo-phone/ringo/telephony/policy"
+	"github.com/ringo-phone/ringo/telephony/qcop"
+	vs "github.com/ringo-phone/ringo/telephony/valuespace"
+)
+
+// onControl serves requests on phoned's control channel.
+func (s *Server) onControl(m qcop.Message) {
+	reply, err := m.Str(0)
+	if err != nil || !strings.HasPrefix(reply, phoneapi.ReplyChannelPrefix) {
+		s.log.Warn("control request without a reply channel", "message", m.String())
+		return
+	}
+	switch m.Name {
+	case phoneapi.MsgDial:
+		number, _ := m.Str(1)
+		callType, _ := m.Str(2)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		r, err := s.Dial(ctx, number, callType)
+		if err != nil {
+			s.client.Post(reply, phoneapi.MsgFailed, vs.String(err.Error()))
+			return
+		}
+		s.client.Post(reply, phoneapi.MsgDialed, vs.String(r.ID), vs.String(r.Service), vs.String(r.CallType))
+	case phoneapi.MsgSet:
+		path, err := m.Str(1)
+		if err == nil && len(m.Args) < 3 {
+			err = fmt.Errorf("set needs a value")
+		}
+		if err == nil {
+			err = s.tree.Set(0, path, m.Args[2])
+		}
+		if err != nil {
+			s.client.Post(reply, phoneapi.MsgFailed, vs.String(err.Error()))
+			return
+		}
+		s.log.Info("value set for the console", "path", path, "value", m.Args[2].String())
+		s.client.Post(reply, phoneapi.MsgDone)
+	default:
+		s.client.Post(reply, phoneapi.MsgFailed, vs.String(fmt.Sprintf("unknown request %q", m.Name)))
+	}
+}
+
+// Decide applies the dial decision to number across the call policy
+// managers of the services that are present and ready.
+func (s *Server) Decide(number string) policy.Decision {
+	s.mu.Lock()
+	var managers []policy.Manager
+	for _, st := range s.services {
+		if st.manager == nil || st.manager.CallType() == "" {
+			continue
+		}
+		managers = append(managers, st.manager)
+	}
+	cfg := s.policy.Config
+	s.mu.Unlock()
+	return policy.Decide(number, managers, cfg)
+}
+
+// Dial makes the dial decision for number (callType "" when the user named
+// none) and asks the chosen service to place the call.
+func (s *Server) Dial(ctx context.Context, number, callType string) (phoneapi.DialResult, error) {
+	log := s.opts.Logger.With("category", "policy")
+	if policy.Normalize(number) == "" {
+		return phoneapi.DialResult{}, fmt.Errorf("%w: empty number", phoneapi.ErrDial)
+	}
+	d := s.Decide(number)
+	m, err := d.Resolve(callType)
+	if err != nil {
+		log.Info("dial refused", "number", d.Number, "outcome", d.Outcome.String(), "err", err)
+		return phoneapi.DialResult{}, err
+	}
+	log.Info("dial", "number", d.Number, "service", m.Service(), "callType", m.CallType(), "emergency", d.Emergency)
+	id, err := s.mgr.Dial(ctx, m.Service(), m.CallType(), d.Number)
+	if err != nil {
+		return phoneapi.DialResult{}, err
+	}
+	return phoneapi.DialResult{ID: id, Service: m.Service(), CallType: m.CallType()}, nil
+}

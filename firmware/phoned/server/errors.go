@@ -1,0 +1,13 @@
+package server
+
+import "errors"
+
+var (
+	// ErrConfig reports configuration phoned cannot run with; phoned exits
+	// 125 ("do not restart me") on it.
+	ErrConfig = errors.New("phoned: bad configuration")
+	// ErrServiceFile reports a service file that cannot be used.
+	ErrServiceFile = errors.New("phoned: bad service file")
+	// ErrClosed reports use of a stopped server.
+	ErrClosed = errors.New("phoned: stopped")
+)

@@ -1,0 +1,10 @@
+// Package vsexplorer is the value-space explorer of the serial console,
+// after Qt Extended's vsexplorer: ls, get, set, rm and watch as one-shot
+// commands, and an interactive shell with cd, ls, pwd, get, set, rm and
+// watch. Values are typed as valuespace.Parse reads them (true/false,
+// integers, "quoted strings", [a, b] lists, anything else a plain string).
+//
+// set goes through phoned, which owns the value so that it outlives the
+// explorer (an entry belongs to the bus connection that wrote it and
+// vanishes with it); rm removes whatever is at the path.
+package explorer

@@ -1,0 +1,275 @@
+package explorer
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/ringo-phone/ringo/internal/runenv"
+	"github.com/ringo-phone/ringo/telephony/bus"
+	"github.com/ringo-phone/ringo/telephony/phoneapi"
+	vs "github.com/ringo-phone/ringo/telephony/valuespace"
+)
+
+const usage = `usage: vsexplorer [-config DIR] [-runtime DIR] COMMAND
+commands:
+  ls [PATH]          list the names below PATH (name/ has children, name = value)
+  get PATH           print the value at PATH
+  set PATH VALUE     store VALUE (true, 42, "text", [a, b] or plain text), owned by phoned
+  rm PATH            remove PATH and everything below it
+  watch [PATH]       print changes below PATH until interrupted
+  shell              interactive: cd, ls, pwd, get, set, rm, watch, help, exit`
+
+// IO is what the explorer talks to.
+type IO struct {
+	In  io.Reader
+	Out io.Writer
+	// Interrupt stops a watch in the shell (^C on the console) without
+	// ending the program; nil when there is none.
+	Interrupt <-chan struct{}
+}
+
+// Main runs vsexplorer with args (without the program name).
+func Main(ctx context.Context, args []string, tio IO, getenv func(string) string) error {
+	fs := flag.NewFlagSet("vsexplorer", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dirs := runenv.Flags(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %w\n%s", ErrUsage, err, usage)
+	}
+	pos := fs.Args()
+	if len(pos) == 0 {
+		return fmt.Errorf("%w: no command\n%s", ErrUsage, usage)
+	}
+	c, err := runenv.Dial(ctx, *dirs, "vsexplorer")
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	e := &explorer{c: c, out: tio.Out, cwd: "/"}
+	if pos[0] == "shell" {
+		if len(pos) != 1 {
+			return fmt.Errorf("%w: shell takes no arguments", ErrUsage)
+		}
+		return e.shell(ctx, tio)
+	}
+	var stop <-chan struct{} = ctx.Done()
+	return e.exec(ctx, pos[0], pos[1:], stop)
+}
+
+type explorer struct {
+	c   *bus.Client
+	out io.Writer
+	cwd string
+}
+
+// abs resolves p against the current directory.
+func (e *explorer) abs(p string) string {
+	if p == "" {
+		return e.cwd
+	}
+	if !strings.HasPrefix(p, "/") {
+		p = path.Join(e.cwd, p)
+	}
+	return path.Clean(p)
+}
+
+// exec runs one command; watch runs until stop.
+func (e *explorer) exec(ctx context.Context, name string, args []string, stop <-chan struct{}) error {
+	arg := func(i int) string {
+		if i < len(args) {
+			return args[i]
+		}
+		return ""
+	}
+	switch name {
+	case "ls":
+		if len(args) > 1 {
+			return fmt.Errorf("%w: ls [PATH]", ErrUsage)
+		}
+		return e.ls(ctx, e.abs(arg(0)))
+	case "get":
+		if len(args) != 1 {
+			return fmt.Errorf("%w: get PATH", ErrUsage)
+		}
+		p := e.abs(args[0])
+		v, ok, err := e.c.Get(ctx, p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w at %s", ErrNotFound, p)
+		}
+		_, err = fmt.Fprintln(e.out, v.String())
+		return err
+	case "set":
+		if len(args) < 2 {
+			return fmt.Errorf("%w: set PATH VALUE", ErrUsage)
+		}
+		return phoneapi.Set(ctx, e.c, e.abs(args[0]), vs.Parse(strings.Join(args[1:], " ")))
+	case "rm":
+		if len(args) != 1 {
+			return fmt.Errorf("%w: rm PATH", ErrUsage)
+		}
+		return e.c.Remove(ctx, e.abs(args[0]))
+	case "watch":
+		if len(args) > 1 {
+			return fmt.Errorf("%w: watch [PATH]", ErrUsage)
+		}
+		return e.watch(ctx, e.abs(arg(0)), stop)
+	}
+	return fmt.Errorf("%w: unknown command %q\n%s", ErrUsage, name, usage)
+}
+
+func (e *explorer) ls(ctx context.Context, p string) error {
+	names, err := e.c.List(ctx, p)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		child := vs.Join(p, n)
+		line := n
+		kids, err := e.c.List(ctx, child)
+		if err != nil {
+			return err
+		}
+		if len(kids) > 0 {
+			line += "/"
+		}
+		v, ok, err := e.c.Get(ctx, child)
+		if err != nil {
+			return err
+		}
+		if ok {
+			line += " = " + v.String()
+		}
+		fmt.Fprintln(e.out, line)
+	}
+	return nil
+}
+
+// watch prints the content below p, then every change, until stop.
+func (e *explorer) watch(ctx context.Context, p string, stop <-chan struct{}) error {
+	lines := make(chan string, 256)
+	sub, err := e.c.Subscribe(ctx, p, func(b vs.Batch) {
+		var sb strings.Builder
+		for _, ch := range b.Changes {
+			if ch.Removed {
+				fmt.Fprintf(&sb, "%s removed\n", ch.Path)
+			} else {
+				fmt.Fprintf(&sb, "%s = %s\n", ch.Path, ch.Value.String())
+			}
+		}
+		if b.Initial && len(b.Changes) == 0 {
+			fmt.Fprintf(&sb, "(nothing at %s yet)\n", p)
+		}
+		select {
+		case lines <- sb.String():
+		default: // the console cannot keep up; drop rather than block the bus
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	for {
+		select {
+		case s := <-lines:
+			io.WriteString(e.out, s)
+		case <-stop:
+			return nil
+		case <-e.c.Done():
+			return e.c.Err()
+		}
+	}
+}
+
+// shell reads commands from tio.In until exit or end of input.
+func (e *explorer) shell(ctx context.Context, tio IO) error {
+	input := make(chan string)
+	go func() {
+		defer close(input)
+		sc := bufio.NewScanner(tio.In)
+		for sc.Scan() {
+			select {
+			case input <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for {
+		fmt.Fprintf(e.out, "vs:%s> ", e.cwd)
+		var line string
+		var ok bool
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-e.c.Done():
+			return e.c.Err()
+		case <-tio.Interrupt:
+			fmt.Fprintln(e.out)
+			continue
+		case line, ok = <-input:
+			if !ok {
+				fmt.Fprintln(e.out)
+				return nil
+			}
+		}
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		name, args := fields[0], fields[1:]
+		if name == "set" && len(args) >= 1 {
+			// The value is the rest of the line as typed.
+			rest := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "set"))
+			p, v, _ := strings.Cut(rest, " ")
+			args = []string{p, strings.TrimSpace(v)}
+		}
+		var err error
+		switch name {
+		case "exit", "quit":
+			return nil
+		case "help":
+			fmt.Fprintln(e.out, usage)
+		case "pwd":
+			fmt.Fprintln(e.out, e.cwd)
+		case "cd":
+			target := "/"
+			if len(args) > 0 {
+				target = e.abs(args[0])
+			}
+			if _, err = vs.Clean(target); err == nil {
+				e.cwd = target
+			}
+		case "watch":
+			fmt.Fprintln(e.out, "(press Enter or ^C to stop)")
+			stop := make(chan struct{})
+			done := make(chan error, 1)
+			go func() { done <- e.exec(ctx, name, args, stop) }()
+			finished := false
+			select {
+			case <-input:
+			case <-tio.Interrupt:
+			case <-ctx.Done():
+			case err = <-done:
+				finished = true
+			}
+			close(stop)
+			if !finished {
+				err = <-done
+			}
+		default:
+			err = e.exec(ctx, name, args, ctx.Done())
+		}
+		if err != nil {
+			msg, _, _ := strings.Cut(err.Error(), "\n")
+			fmt.Fprintln(e.out, "error:", msg)
+		}
+	}
+}
