@@ -2,7 +2,8 @@
 // cross-process tests: it builds them once per test binary, starts them
 // with their output kept line by line, and waits for lines, exits and
 // values without sleeping. Every process is killed when its test ends, and
-// a failing test logs each process's output.
+// a failing test logs each process's output. Buffer does the same waiting
+// for output written in-process (a logger, a command's stdout).
 package proctest
 
 import (
