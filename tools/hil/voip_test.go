@@ -1,37 +1,18 @@
 package hil
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/ringo-phone/ringo/internal/proctest"
 	"github.com/ringo-phone/ringo/internal/testenv"
 	"github.com/ringo-phone/ringo/tools/qemu"
 )
-
-// lockedBuffer collects a companion process's output for assertions.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestImageRegistersAndCalls boots the image with the embedded IAX2 peer
 // beside it (the demo account the image ships), and from the serial
@@ -42,7 +23,7 @@ func (l *lockedBuffer) String() string {
 func TestImageRegistersAndCalls(t *testing.T) {
 	pbxBin := buildTool(t, "iaxpbx")
 	m, _ := Boot(t, qemu.Config{})
-	var pbxLog lockedBuffer
+	var pbxLog proctest.Buffer
 	pbx := m.Command(pbxBin, "-config", filepath.Join(moduleRoot(), "initramfs/demo-pbx.conf"))
 	pbx.Stdout, pbx.Stderr = &pbxLog, &pbxLog
 	if err := pbx.Start(); err != nil {

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ringo-phone/ringo/firmware/phoned/server"
+	"github.com/ringo-phone/ringo/internal/proctest"
 	"github.com/ringo-phone/ringo/telephony/bus"
 	vs "github.com/ringo-phone/ringo/telephony/valuespace"
 )
@@ -101,40 +101,8 @@ vs:/Test> `
 	}
 }
 
-// syncBuf is an io.Writer the test can read while the explorer writes.
-type syncBuf struct {
-	mu      sync.Mutex
-	b       bytes.Buffer
-	changed chan struct{}
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b.Write(p)
-	close(s.changed)
-	s.changed = make(chan struct{})
-	return len(p), nil
-}
-
-func (s *syncBuf) waitFor(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		s.mu.Lock()
-		has := strings.Contains(s.b.String(), want)
-		ch := s.changed
-		s.mu.Unlock()
-		if has {
-			return
-		}
-		select {
-		case <-ch:
-		case <-deadline:
-			t.Fatalf("output never had %q: %q", want, s.b.String())
-		}
-	}
-}
+// waitLimit bounds each wait for the explorer's output.
+const waitLimit = 10 * time.Second
 
 func TestWatch(t *testing.T) {
 	rt := startPhoned(t)
@@ -143,17 +111,17 @@ func TestWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	out := &syncBuf{changed: make(chan struct{})}
+	out := new(proctest.Buffer)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		done <- Main(ctx, []string{"-runtime", rt, "watch", "/W"}, IO{In: strings.NewReader(""), Out: out}, noEnv)
 	}()
-	out.waitFor(t, "(nothing at /W yet)\n")
+	out.WaitFor(t, "(nothing at /W yet)\n", waitLimit)
 	c.Set(ctx, "/W/a", vs.Int(1))
-	out.waitFor(t, "/W/a = 1\n")
+	out.WaitFor(t, "/W/a = 1\n", waitLimit)
 	c.Remove(ctx, "/W/a")
-	out.waitFor(t, "/W/a removed\n")
+	out.WaitFor(t, "/W/a removed\n", waitLimit)
 	cancel() // ^C
 	if err := <-done; err != nil {
 		t.Errorf("watch ended with %v, want nil", err)
@@ -161,17 +129,17 @@ func TestWatch(t *testing.T) {
 
 	// In the shell, watch stops on Enter and the shell goes on.
 	pr, pw := io.Pipe()
-	sh := &syncBuf{changed: make(chan struct{})}
+	sh := new(proctest.Buffer)
 	go func() {
 		done <- Main(context.Background(), []string{"-runtime", rt, "shell"}, IO{In: pr, Out: sh}, noEnv)
 	}()
 	io.WriteString(pw, "watch /W\n")
-	sh.waitFor(t, "(nothing at /W yet)\n")
+	sh.WaitFor(t, "(nothing at /W yet)\n", waitLimit)
 	c.Set(context.Background(), "/W/b", vs.String("x"))
-	sh.waitFor(t, "/W/b = \"x\"\n")
+	sh.WaitFor(t, "/W/b = \"x\"\n", waitLimit)
 	io.WriteString(pw, "\n")
 	io.WriteString(pw, "pwd\n")
-	sh.waitFor(t, "vs:/> /\n")
+	sh.WaitFor(t, "vs:/> /\n", waitLimit)
 	pw.Close()
 	if err := <-done; err != nil {
 		t.Errorf("shell ended with %v", err)

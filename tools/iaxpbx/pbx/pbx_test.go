@@ -6,30 +6,12 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ringo-phone/ringo/iax"
+	"github.com/ringo-phone/ringo/internal/proctest"
 )
-
-// syncBuffer collects log output from the PBX's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 var testUsers = []User{
 	{Name: "handset1", Secret: "s3cret", Number: "201", CallerName: "Handset One"},
@@ -37,9 +19,9 @@ var testUsers = []User{
 }
 
 // start runs a PBX and a client endpoint on loopback.
-func start(t *testing.T) (*PBX, *iax.Endpoint, *syncBuffer) {
+func start(t *testing.T) (*PBX, *iax.Endpoint, *proctest.Buffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := new(proctest.Buffer) // the PBX's log
 	p, err := Listen(t.Context(), "127.0.0.1:0", Config{Users: testUsers, RecordDir: t.TempDir(),
 		DTMFDuration: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	if err != nil {
