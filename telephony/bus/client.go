@@ -452,7 +452,8 @@ func (c *Client) Snapshot(ctx context.Context, path string) ([]valuespace.Entry,
 	return out, nil
 }
 
-// Clients lists the connected clients (owner id and name), by id.
+// Clients lists the connected clients (owner id, name and traffic
+// counters), by id.
 func (c *Client) Clients(ctx context.Context) ([]ClientInfo, error) {
 	r, err := c.request(ctx, &Message{Op: OpClients})
 	if err != nil {
@@ -466,6 +467,7 @@ func (c *Client) Clients(ctx context.Context) ([]ClientInfo, error) {
 		}
 		out = append(out, ci)
 	}
+	applyStats(out, r.Changes)
 	return out, nil
 }
 

@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ringo-phone/ringo/internal/clock"
@@ -64,6 +68,9 @@ type Server struct {
 	conns     map[*conn]struct{}
 	listeners map[string]map[*conn]struct{}
 	held      map[string][][]byte // messages for application channels nobody listens on yet
+	local     map[string][]*handler // the hosting process's own listeners, by channel
+	localQ    []localDelivery
+	localWake chan struct{}
 	nextOwner uint64
 	closed    bool
 
@@ -135,10 +142,13 @@ func NewServer(ln net.Listener, opts ServerOptions) *Server {
 		conns:     make(map[*conn]struct{}),
 		listeners: make(map[string]map[*conn]struct{}),
 		held:      make(map[string][][]byte),
+		local:     make(map[string][]*handler),
+		localWake: make(chan struct{}, 1),
 		done:      make(chan struct{}),
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.accept()
+	go s.dispatchLocal()
 	return s
 }
 
@@ -204,10 +214,36 @@ func (s *Server) Clients() []ClientInfo {
 	return out
 }
 
-// ClientInfo describes a connected client.
+// Stats returns the connected clients with their traffic counters, by id.
+// The hosting process's own use of the tree and of Handle and Publish
+// crosses no socket and is in no client's counters.
+func (s *Server) Stats() []ClientInfo {
+	s.mu.Lock()
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	out := make([]ClientInfo, 0, len(conns))
+	for _, c := range conns {
+		out = append(out, c.stats())
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Owner < out[j].Owner })
+	return out
+}
+
+// ClientInfo describes a connected client. The counters are filled by
+// Stats (and by Client.Clients, which asks the server for them).
 type ClientInfo struct {
 	Owner valuespace.Owner
 	Name  string
+	// FramesIn are the frames the server read from the client after the
+	// handshake; FramesOut the frames queued to it (replies,
+	// notifications, deliveries).
+	FramesIn, FramesOut uint64
+	// Sent counts the qcop messages the client sent, by message name;
+	// Received those delivered to it. Nil when it has none.
+	Sent, Received map[string]uint64
 }
 
 func (s *Server) accept() {
@@ -264,8 +300,12 @@ type conn struct {
 
 	hsTimer clock.Timer
 
-	mu     sync.Mutex
-	queue  [][]byte
+	mu        sync.Mutex
+	framesIn  uint64
+	framesOut uint64
+	sent      map[string]uint64
+	received  map[string]uint64
+	queue     [][]byte
 	queued int
 	dead   bool
 	cause  error
@@ -292,6 +332,7 @@ func (c *conn) enqueue(frame []byte) {
 	}
 	c.queue = append(c.queue, frame)
 	c.queued += len(frame)
+	c.framesOut++
 	c.mu.Unlock()
 	select {
 	case c.wake <- struct{}{}:
@@ -368,6 +409,7 @@ func (c *conn) serve() {
 			if cap(payload) <= 64<<10 {
 				buf = payload // reuse small buffers, drop big ones
 			}
+			c.count(func() { c.framesIn++ })
 			var m Message
 			if err = m.Unmarshal(payload); err != nil {
 				break
@@ -461,9 +503,10 @@ func (c *conn) handle(m *Message) error {
 			reply.Owners = append(reply.Owners, uint64(e.Owner))
 		}
 	case OpClients:
-		for _, ci := range c.s.Clients() {
+		for _, ci := range c.s.Stats() {
 			reply.Names = append(reply.Names, ci.Name)
 			reply.Owners = append(reply.Owners, uint64(ci.Owner))
+			reply.Changes = append(reply.Changes, statsChanges(ci)...)
 		}
 	case OpSubscribe:
 		err = c.subscribe(m.ID, m.Path)
@@ -477,6 +520,7 @@ func (c *conn) handle(m *Message) error {
 	case OpUnlisten:
 		c.listen(m.Path, false)
 	case OpSend:
+		c.count(func() { c.sent = bump(c.sent, m.Name) })
 		reply.Count, reply.Found = c.s.deliver(c.owner, m)
 	default:
 		return fmt.Errorf("%w: client sent %s", ErrBadMessage, m.Op)
@@ -555,7 +599,16 @@ func (s *Server) deliver(from valuespace.Owner, m *Message) (n uint64, held bool
 	for c := range s.listeners[m.Path] {
 		targets = append(targets, c)
 	}
-	if len(targets) == 0 && strings.HasPrefix(m.Path, ApplicationChannelPrefix) {
+	local := len(s.local[m.Path])
+	if local > 0 {
+		s.localQ = append(s.localQ, localDelivery{channel: m.Path,
+			d: Delivery{Channel: m.Path, Name: m.Name, Args: m.Args, From: from}})
+		select {
+		case s.localWake <- struct{}{}:
+		default:
+		}
+	}
+	if len(targets) == 0 && local == 0 && strings.HasPrefix(m.Path, ApplicationChannelPrefix) {
 		q, exists := s.held[m.Path]
 		if len(q) < HeldPerChannel && (exists || len(s.held) < HeldChannels) {
 			s.held[m.Path] = append(q, frame)
@@ -564,9 +617,10 @@ func (s *Server) deliver(from valuespace.Owner, m *Message) (n uint64, held bool
 	}
 	s.mu.Unlock()
 	for _, c := range targets {
+		c.count(func() { c.received = bump(c.received, m.Name) })
 		c.enqueue(frame)
 	}
-	return uint64(len(targets)), held
+	return uint64(len(targets) + local), held
 }
 
 // Publish sends a qcop message from the hosting process (owner 0) to the
@@ -574,4 +628,159 @@ func (s *Server) deliver(from valuespace.Owner, m *Message) (n uint64, held bool
 func (s *Server) Publish(channel, name string, args ...valuespace.Value) int {
 	n, _ := s.deliver(0, &Message{Path: channel, Name: name, Args: args})
 	return int(n)
+}
+
+// count updates the connection's counters.
+func (c *conn) count(f func()) {
+	c.mu.Lock()
+	f()
+	c.mu.Unlock()
+}
+
+func bump(m map[string]uint64, name string) map[string]uint64 {
+	if m == nil {
+		m = make(map[string]uint64)
+	}
+	m[name]++
+	return m
+}
+
+func (c *conn) stats() ClientInfo {
+	c.s.mu.Lock()
+	name := c.name
+	c.s.mu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return ClientInfo{Owner: c.owner, Name: name, FramesIn: c.framesIn, FramesOut: c.framesOut,
+		Sent: maps.Clone(c.sent), Received: maps.Clone(c.received)}
+}
+
+// handler is one of the hosting process's listeners on a channel.
+type handler struct {
+	fn      func(Delivery)
+	stopped atomic.Bool
+}
+
+type localDelivery struct {
+	channel string
+	d       Delivery
+}
+
+// Handle calls fn, in the hosting process, for every qcop message sent to
+// channel from the moment Handle returns, as a client's listener would be
+// called, but without a connection: nothing crosses the socket. Handlers
+// run on one goroutine of the server, one at a time, in the order the
+// messages were sent; a handler may send (Publish) and use the tree, but
+// must not wait for a later delivery. A message held for an application
+// channel is not replayed to a handler. The returned stop ends the
+// handler: fn is not called for messages sent after stop returns.
+func (s *Server) Handle(channel string, fn func(Delivery)) (stop func()) {
+	h := &handler{fn: fn}
+	s.mu.Lock()
+	s.local[channel] = append(s.local[channel], h)
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		s.local[channel] = slices.DeleteFunc(s.local[channel], func(x *handler) bool { return x == h })
+		if len(s.local[channel]) == 0 {
+			delete(s.local, channel)
+		}
+		h.stopped.Store(true)
+		s.mu.Unlock()
+	}
+}
+
+// dispatchLocal runs the hosting process's handlers until Close.
+func (s *Server) dispatchLocal() {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.localWake:
+		case <-s.done:
+			return
+		}
+		for {
+			s.mu.Lock()
+			if len(s.localQ) == 0 {
+				s.mu.Unlock()
+				break
+			}
+			ld := s.localQ[0]
+			s.localQ = s.localQ[1:]
+			hs := slices.Clone(s.local[ld.channel])
+			s.mu.Unlock()
+			for _, h := range hs {
+				if !h.stopped.Load() {
+					h.fn(ld.d)
+				}
+			}
+		}
+	}
+}
+
+// statsChanges carries a client's counters in an OpClients reply, as
+// entries /<owner>/framesIn, /<owner>/framesOut, /<owner>/sent/<name> and
+// /<owner>/received/<name> with integer values.
+func statsChanges(ci ClientInfo) []valuespace.Change {
+	base := fmt.Sprintf("/%d", ci.Owner)
+	out := []valuespace.Change{
+		{Path: base + "/framesIn", Value: valuespace.Int(int64(ci.FramesIn))},
+		{Path: base + "/framesOut", Value: valuespace.Int(int64(ci.FramesOut))},
+	}
+	for _, dir := range []struct {
+		key string
+		m   map[string]uint64
+	}{{"sent", ci.Sent}, {"received", ci.Received}} {
+		for _, name := range slices.Sorted(maps.Keys(dir.m)) {
+			// A message name is not a path segment: it is carried in the value.
+			out = append(out, valuespace.Change{Path: base + "/" + dir.key,
+				Value: valuespace.Strings(name, strconv.FormatUint(dir.m[name], 10))})
+		}
+	}
+	return out
+}
+
+// applyStats fills the counters of clients from an OpClients reply's
+// entries (see statsChanges); entries it does not know are ignored.
+func applyStats(clients []ClientInfo, changes []valuespace.Change) {
+	byOwner := make(map[string]*ClientInfo, len(clients))
+	for i := range clients {
+		byOwner[fmt.Sprintf("/%d", clients[i].Owner)] = &clients[i]
+	}
+	for _, ch := range changes {
+		rest := strings.TrimPrefix(ch.Path, "/")
+		owner, key, _ := strings.Cut(rest, "/")
+		ci := byOwner["/"+owner]
+		if ci == nil {
+			continue
+		}
+		switch key {
+		case "framesIn", "framesOut":
+			n, ok := ch.Value.Int()
+			if !ok || n < 0 {
+				continue
+			}
+			if key == "framesIn" {
+				ci.FramesIn = uint64(n)
+			} else {
+				ci.FramesOut = uint64(n)
+			}
+		case "sent", "received":
+			l, ok := ch.Value.List()
+			if !ok || len(l) != 2 {
+				continue
+			}
+			n, err := strconv.ParseUint(l[1], 10, 64)
+			if err != nil {
+				continue
+			}
+			if key == "sent" {
+				ci.Sent = bump(ci.Sent, l[0])
+				ci.Sent[l[0]] = n
+			} else {
+				ci.Received = bump(ci.Received, l[0])
+				ci.Received[l[0]] = n
+			}
+		}
+	}
 }
