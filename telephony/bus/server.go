@@ -67,7 +67,7 @@ type Server struct {
 	mu        sync.Mutex
 	conns     map[*conn]struct{}
 	listeners map[string]map[*conn]struct{}
-	held      map[string][][]byte // messages for application channels nobody listens on yet
+	held      map[string][][]byte   // messages for application channels nobody listens on yet
 	local     map[string][]*handler // the hosting process's own listeners, by channel
 	localQ    []localDelivery
 	localWake chan struct{}
@@ -306,11 +306,11 @@ type conn struct {
 	sent      map[string]uint64
 	received  map[string]uint64
 	queue     [][]byte
-	queued int
-	dead   bool
-	cause  error
-	wake   chan struct{}
-	quit   chan struct{}
+	queued    int
+	dead      bool
+	cause     error
+	wake      chan struct{}
+	quit      chan struct{}
 
 	// Only the reader goroutine touches these.
 	subs  map[uint64]func()
