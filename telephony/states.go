@@ -23,6 +23,12 @@ var registrationNames = []string{"None", "Home", "Searching", "Denied", "Unknown
 
 func (s RegistrationState) String() string { return name(registrationNames, int(s)) }
 
+// Registered reports whether calls can be placed in state s (Home or
+// Roaming).
+func (s RegistrationState) Registered() bool {
+	return s == RegistrationHome || s == RegistrationRoaming
+}
+
 // ParseRegistrationState parses the value-space form ("Home", ...).
 func ParseRegistrationState(s string) (RegistrationState, error) {
 	i, err := parse(registrationNames, s, "registration state")

@@ -2,6 +2,7 @@ package telephony
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 )
 
@@ -30,5 +31,26 @@ func TestJSONNames(t *testing.T) {
 	}
 	if _, err := ParseActions("accept|fly"); err == nil {
 		t.Errorf("ParseActions accepted fly")
+	}
+}
+
+// TestParseRegistrationState: the value-space strings of the one
+// RegistrationState type the library has (the policy package uses it too).
+func TestParseRegistrationState(t *testing.T) {
+	for _, s := range []string{"None", "Home", "Searching", "Denied", "Unknown", "Roaming"} {
+		if got, err := ParseRegistrationState(s); err != nil || got.String() != s {
+			t.Errorf("ParseRegistrationState(%q) = %q, %v", s, got, err)
+		}
+	}
+	for _, s := range []string{"", "Registered"} {
+		if _, err := ParseRegistrationState(s); !errors.Is(err, ErrBadState) {
+			t.Errorf("ParseRegistrationState(%q) error = %v, want ErrBadState", s, err)
+		}
+	}
+	for st, want := range map[RegistrationState]bool{RegistrationHome: true, RegistrationRoaming: true,
+		RegistrationNone: false, RegistrationSearching: false, RegistrationDenied: false, RegistrationUnknown: false} {
+		if st.Registered() != want {
+			t.Errorf("%s.Registered() = %v, want %v", st, !want, want)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -20,6 +21,27 @@ type Config struct {
 	Priority []string
 	// Emergency are the emergency numbers.
 	Emergency EmergencyNumbers
+	// Managers maps a service to the kind of its call policy manager
+	// ([Managers] <service> = asterisk | modem | generic). The reserved
+	// names "asterisk" and "modem" get their own kind unless mapped here.
+	Managers map[string]Kind
+}
+
+// ManagerKind returns the kind of manager service gets: its [Managers]
+// entry, else KindAsterisk for "asterisk" and KindModem for "modem".
+// ok is false for any other service: it has no manager, and its calls
+// cannot be placed. The kind is never inferred from a call type.
+func (c Config) ManagerKind(service string) (k Kind, ok bool) {
+	if k, ok := c.Managers[service]; ok {
+		return k, true
+	}
+	switch service {
+	case string(KindAsterisk):
+		return KindAsterisk, true
+	case string(KindModem):
+		return KindModem, true
+	}
+	return "", false
 }
 
 // ConfigFile is the file name of the policy configuration in the config
@@ -50,8 +72,9 @@ func LoadConfig(path string) (Config, error) {
 	return c, nil
 }
 
-// ParseConfig parses the text of Telephony.conf. Keys missing from [Policy]
-// keep their defaults; other sections are ignored. Errors wrap ErrBadConfig
+// ParseConfig parses the text of Telephony.conf: [Policy] and [Managers].
+// Keys missing from [Policy] keep their defaults; other sections are
+// ignored. Errors wrap ErrBadConfig
 // (or ErrBadNumber for an emergency number) and name the key and value:
 // unknown keys in [Policy], empty or repeated entries, service names with
 // characters other than letters, digits, '-', '_' and '.', and an empty
@@ -62,6 +85,13 @@ func ParseConfig(text []byte) (Config, error) {
 		return Config{}, fmt.Errorf("%w: %w", ErrBadConfig, err)
 	}
 	c := DefaultConfig()
+	if sec, err := f.GetSection(ManagersSection); err == nil {
+		for _, k := range sec.Keys() {
+			if err := c.addManager(k.Name(), strings.TrimSpace(k.String())); err != nil {
+				return Config{}, err
+			}
+		}
+	}
 	sec, err := f.GetSection("Policy")
 	if err != nil {
 		return c, nil // no [Policy] section: defaults
@@ -85,6 +115,25 @@ func ParseConfig(text []byte) (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// ManagersSection is the section of Telephony.conf that maps services to
+// managers.
+const ManagersSection = "Managers"
+
+func (c *Config) addManager(service, kind string) error {
+	if i := strings.IndexFunc(service, func(r rune) bool { return !isServiceChar(r) }); i >= 0 || service == "" {
+		return fmt.Errorf("%w: [%s] %q is not a service name", ErrBadConfig, ManagersSection, service)
+	}
+	k := Kind(kind)
+	if !slices.Contains(Kinds(), k) {
+		return fmt.Errorf("%w: [%s] %s = %q: want one of asterisk, modem, generic", ErrBadConfig, ManagersSection, service, kind)
+	}
+	if c.Managers == nil {
+		c.Managers = make(map[string]Kind)
+	}
+	c.Managers[service] = k
+	return nil
 }
 
 func parsePriority(v string) ([]string, error) {
@@ -129,5 +178,11 @@ func (c Config) Format() []byte {
 	b.WriteString("[Policy]\n")
 	fmt.Fprintf(&b, "Priority = %s\n", strings.Join(c.Priority, ", "))
 	fmt.Fprintf(&b, "EmergencyNumbers = %s\n", c.Emergency)
+	if len(c.Managers) > 0 {
+		fmt.Fprintf(&b, "[%s]\n", ManagersSection)
+		for _, name := range slices.Sorted(maps.Keys(c.Managers)) {
+			fmt.Fprintf(&b, "%s = %s\n", name, c.Managers[name])
+		}
+	}
 	return b.Bytes()
 }

@@ -53,6 +53,11 @@ type Decision struct {
 	// message) or a missing network (every non-empty registration message
 	// of all managers, in rank order).
 	Messages []string
+	// Reasons say in words why the call is refused: the rejecting
+	// manager's reason, or each manager's reason for CannotHandle, in rank
+	// order. A manager that is not a Reasoner gives its registration
+	// message.
+	Reasons []string
 }
 
 // Err returns nil for OutcomeDial and OutcomeChoose, and an error wrapping
@@ -60,14 +65,22 @@ type Decision struct {
 func (d Decision) Err() error {
 	switch d.Outcome {
 	case OutcomeReject:
-		return fmt.Errorf("%w by %s: %s", ErrRejected, d.Manager.Service(), strings.Join(d.Messages, "; "))
+		return fmt.Errorf("%w by %s: %s", ErrRejected, d.Manager.Service(), strings.Join(d.words(), "; "))
 	case OutcomeNoNetwork:
-		if len(d.Messages) == 0 {
-			return ErrNoNetwork
+		if len(d.words()) == 0 {
+			return fmt.Errorf("%w: no service can place calls (none is running)", ErrNoNetwork)
 		}
-		return fmt.Errorf("%w: %s", ErrNoNetwork, strings.Join(d.Messages, "; "))
+		return fmt.Errorf("%w: %s", ErrNoNetwork, strings.Join(d.words(), "; "))
 	}
 	return nil
+}
+
+// words are the reasons, or the messages when no manager gave one.
+func (d Decision) words() []string {
+	if len(d.Reasons) > 0 {
+		return d.Reasons
+	}
+	return d.Messages
 }
 
 // Resolve applies the caller's explicit choice: callType is "" when the user
@@ -121,6 +134,9 @@ func Decide(number string, managers []Manager, cfg Config) Decision {
 			if msg := ranked[i].RegistrationMessage(); msg != "" {
 				d.Messages = []string{msg}
 			}
+			if r := reason(ranked[i], number); r != "" {
+				d.Reasons = []string{r}
+			}
 			return d
 		}
 	}
@@ -136,6 +152,9 @@ func Decide(number string, managers []Manager, cfg Config) Decision {
 			if msg := m.RegistrationMessage(); msg != "" {
 				d.Messages = append(d.Messages, msg)
 			}
+			if r := reason(m, number); r != "" {
+				d.Reasons = append(d.Reasons, r)
+			}
 		}
 	case 1:
 		d.Outcome, d.Manager, d.Candidates = OutcomeDial, d.Candidates[0], nil
@@ -143,6 +162,15 @@ func Decide(number string, managers []Manager, cfg Config) Decision {
 		d.Outcome = OutcomeChoose
 	}
 	return d
+}
+
+// reason is m's reason for refusing number, or its registration message
+// when it gives none.
+func reason(m Manager, number string) string {
+	if r, ok := m.(Reasoner); ok {
+		return r.Reason(number)
+	}
+	return m.RegistrationMessage()
 }
 
 // rank orders managers by position in priority (unlisted last), then by

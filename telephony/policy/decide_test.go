@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"github.com/ringo-phone/ringo/telephony"
+
 	"errors"
 	"fmt"
 	"slices"
@@ -15,15 +17,17 @@ type fakeManager struct {
 	msg               string
 }
 
-func (f fakeManager) Service() string                      { return f.service }
-func (f fakeManager) CallType() string                     { return f.callType }
-func (f fakeManager) DisplayName() string                  { return f.callType }
-func (f fakeManager) CallTypeIcon() string                 { return "" }
-func (f fakeManager) RegistrationState() RegistrationState { return RegistrationHome }
-func (f fakeManager) RegistrationMessage() string          { return f.msg }
-func (f fakeManager) RegistrationIcon() string             { return "" }
-func (f fakeManager) Handling(string) Handling             { return f.h }
-func (f fakeManager) IsAvailable(string) bool              { return available(f.h) }
+func (f fakeManager) Service() string      { return f.service }
+func (f fakeManager) CallType() string     { return f.callType }
+func (f fakeManager) DisplayName() string  { return f.callType }
+func (f fakeManager) CallTypeIcon() string { return "" }
+func (f fakeManager) RegistrationState() telephony.RegistrationState {
+	return telephony.RegistrationHome
+}
+func (f fakeManager) RegistrationMessage() string { return f.msg }
+func (f fakeManager) RegistrationIcon() string    { return "" }
+func (f fakeManager) Handling(string) Handling    { return f.h }
+func (f fakeManager) IsAvailable(string) bool     { return available(f.h) }
 
 // summary renders a decision compactly: "Dial modem", "Choose modem,asterisk",
 // "Reject asterisk [msg]", "NoNetwork [a; b]".
@@ -159,14 +163,15 @@ func TestDecideRanksUnlistedByName(t *testing.T) {
 
 func TestDecideNoManagers(t *testing.T) {
 	d := Decide("1234", nil, DefaultConfig())
-	if d.Outcome != OutcomeNoNetwork || !errors.Is(d.Err(), ErrNoNetwork) || d.Err().Error() != ErrNoNetwork.Error() {
-		t.Errorf("Decide with no managers = %s, %v; want NoNetwork, %v", d.Outcome, d.Err(), ErrNoNetwork)
+	want := ErrNoNetwork.Error() + ": no service can place calls (none is running)"
+	if d.Outcome != OutcomeNoNetwork || !errors.Is(d.Err(), ErrNoNetwork) || d.Err().Error() != want {
+		t.Errorf("Decide with no managers = %s, %v; want NoNetwork, %v", d.Outcome, d.Err(), want)
 	}
 }
 
 // world is the seed's two services with real rules.
 type world struct {
-	modemState, asteriskState RegistrationState
+	modemState, asteriskState telephony.RegistrationState
 	flight, emergencyCapable  bool
 }
 
@@ -183,7 +188,7 @@ func (w world) managers() (*ModemManager, *AsteriskManager) {
 // TestDecideSeedCases are the situations the VoIP integration guide names,
 // plus flight mode.
 func TestDecideSeedCases(t *testing.T) {
-	H, N, S, D, R := RegistrationHome, RegistrationNone, RegistrationSearching, RegistrationDenied, RegistrationRoaming
+	H, N, S, D, R := telephony.RegistrationHome, telephony.RegistrationNone, telephony.RegistrationSearching, telephony.RegistrationDenied, telephony.RegistrationRoaming
 	tests := []struct {
 		name   string
 		w      world
@@ -224,7 +229,7 @@ func TestDecideSeedCases(t *testing.T) {
 // emergency calls when there is no modem service.
 func TestDecideEmergencyWithoutModem(t *testing.T) {
 	for _, capable := range []bool{false, true} {
-		_, a := world{asteriskState: RegistrationHome, emergencyCapable: capable}.managers()
+		_, a := world{asteriskState: telephony.RegistrationHome, emergencyCapable: capable}.managers()
 		got := summary(Decide("999", []Manager{a}, DefaultConfig()))
 		want := "NoNetwork []"
 		if capable {
@@ -237,10 +242,10 @@ func TestDecideEmergencyWithoutModem(t *testing.T) {
 }
 
 func TestResolve(t *testing.T) {
-	m, a := world{RegistrationHome, RegistrationHome, false, false}.managers()
+	m, a := world{telephony.RegistrationHome, telephony.RegistrationHome, false, false}.managers()
 	choose := Decide("100", []Manager{m, a}, DefaultConfig())
 	dial := Decide("112", []Manager{m, a}, DefaultConfig())
-	m2, a2 := world{RegistrationNone, RegistrationNone, true, false}.managers()
+	m2, a2 := world{telephony.RegistrationNone, telephony.RegistrationNone, true, false}.managers()
 	reject := Decide("112", []Manager{m2, a2}, DefaultConfig())
 	nonet := Decide("100", []Manager{m2, a2}, DefaultConfig())
 	tests := []struct {
@@ -272,21 +277,21 @@ func TestResolve(t *testing.T) {
 	if _, err := choose.Resolve(""); err.Error() != ErrChoiceNeeded.Error()+": Voice, Asterisk" {
 		t.Errorf("choice error = %q, want the candidates listed", err)
 	}
-	if err := reject.Err(); err.Error() != ErrRejected.Error()+" by modem: "+MsgFlightMode {
+	if err := reject.Err(); err.Error() != ErrRejected.Error()+" by modem: "+FlightModeEmergencyRefusal("112") {
 		t.Errorf("reject error = %q", err)
 	}
 }
 
 func TestAsteriskRule(t *testing.T) {
 	em := DefaultEmergencyNumbers()
-	states := []RegistrationState{RegistrationNone, RegistrationHome, RegistrationSearching, RegistrationDenied, RegistrationUnknown, RegistrationRoaming}
+	states := []telephony.RegistrationState{telephony.RegistrationNone, telephony.RegistrationHome, telephony.RegistrationSearching, telephony.RegistrationDenied, telephony.RegistrationUnknown, telephony.RegistrationRoaming}
 	for _, st := range states {
 		for _, capable := range []bool{false, true} {
 			r := AsteriskRule{Emergency: em, EmergencyCapable: capable}
 			for _, number := range []string{"100", "a@b", "sip:1", "112", "08", "+44 20 7946 0000"} {
 				want := CanHandle
 				switch {
-				case strings.ContainsAny(number, "@:"), st != RegistrationHome:
+				case strings.ContainsAny(number, "@:"), st != telephony.RegistrationHome:
 					want = CannotHandle
 				case slices.Contains(em.List(), number) && !capable:
 					want = CannotHandle
@@ -297,9 +302,9 @@ func TestAsteriskRule(t *testing.T) {
 			}
 		}
 	}
-	msgs := map[RegistrationState]string{
-		RegistrationNone: MsgNoAsteriskNetwork, RegistrationHome: "", RegistrationSearching: MsgSearchingAsteriskNetwork,
-		RegistrationDenied: MsgAsteriskAuthFailed, RegistrationUnknown: MsgNoAsteriskNetwork, RegistrationRoaming: MsgNoAsteriskNetwork,
+	msgs := map[telephony.RegistrationState]string{
+		telephony.RegistrationNone: MsgNoAsteriskNetwork, telephony.RegistrationHome: "", telephony.RegistrationSearching: MsgSearchingAsteriskNetwork,
+		telephony.RegistrationDenied: MsgAsteriskAuthFailed, telephony.RegistrationUnknown: MsgNoAsteriskNetwork, telephony.RegistrationRoaming: MsgNoAsteriskNetwork,
 	}
 	for st, want := range msgs {
 		if got := (AsteriskRule{}).RegistrationMessage(st); got != want {
@@ -315,23 +320,23 @@ func TestModemRule(t *testing.T) {
 	r := ModemRule{Emergency: DefaultEmergencyNumbers()}
 	tests := []struct {
 		number string
-		st     RegistrationState
+		st     telephony.RegistrationState
 		flight bool
 		want   Handling
 	}{
-		{"112", RegistrationNone, false, MustHandle},
-		{"112", RegistrationHome, false, MustHandle},
-		{"112", RegistrationHome, true, NeverHandle},
-		{"000", RegistrationDenied, true, NeverHandle},
-		{"100", RegistrationHome, true, CannotHandle},
-		{"100", RegistrationHome, false, CanHandle},
-		{"100", RegistrationRoaming, false, CanHandle},
-		{"100", RegistrationSearching, false, CannotHandle},
-		{"100", RegistrationDenied, false, CannotHandle},
-		{"100", RegistrationUnknown, false, CannotHandle},
-		{"100", RegistrationNone, false, CannotHandle},
-		{"x@y", RegistrationHome, false, CannotHandle},
-		{"tel:1", RegistrationHome, false, CannotHandle},
+		{"112", telephony.RegistrationNone, false, MustHandle},
+		{"112", telephony.RegistrationHome, false, MustHandle},
+		{"112", telephony.RegistrationHome, true, NeverHandle},
+		{"000", telephony.RegistrationDenied, true, NeverHandle},
+		{"100", telephony.RegistrationHome, true, CannotHandle},
+		{"100", telephony.RegistrationHome, false, CanHandle},
+		{"100", telephony.RegistrationRoaming, false, CanHandle},
+		{"100", telephony.RegistrationSearching, false, CannotHandle},
+		{"100", telephony.RegistrationDenied, false, CannotHandle},
+		{"100", telephony.RegistrationUnknown, false, CannotHandle},
+		{"100", telephony.RegistrationNone, false, CannotHandle},
+		{"x@y", telephony.RegistrationHome, false, CannotHandle},
+		{"tel:1", telephony.RegistrationHome, false, CannotHandle},
 	}
 	for _, tt := range tests {
 		if got := r.Handling(tt.number, tt.st, tt.flight); got != tt.want {
@@ -341,11 +346,11 @@ func TestModemRule(t *testing.T) {
 }
 
 func TestManagersReportState(t *testing.T) {
-	m, a := world{RegistrationRoaming, RegistrationDenied, false, false}.managers()
-	if got := []string{m.Service(), m.CallType(), m.DisplayName(), m.CallTypeIcon(), string(m.RegistrationState()), m.RegistrationMessage(), m.RegistrationIcon()}; !slices.Equal(got, []string{"modem", "Voice", "Cellular", "cellular", "Roaming", "Roaming", "cellular-roaming"}) {
+	m, a := world{telephony.RegistrationRoaming, telephony.RegistrationDenied, false, false}.managers()
+	if got := []string{m.Service(), m.CallType(), m.DisplayName(), m.CallTypeIcon(), m.RegistrationState().String(), m.RegistrationMessage(), m.RegistrationIcon()}; !slices.Equal(got, []string{"modem", "Voice", "Cellular", "cellular", "Roaming", "Roaming", "cellular-roaming"}) {
 		t.Errorf("modem manager reports %q", got)
 	}
-	if got := []string{a.Service(), a.CallType(), a.DisplayName(), a.CallTypeIcon(), string(a.RegistrationState()), a.RegistrationMessage(), a.RegistrationIcon()}; !slices.Equal(got, []string{"asterisk", "Asterisk", "Asterisk", "asterisk", "Denied", MsgAsteriskAuthFailed, "asterisk-offline"}) {
+	if got := []string{a.Service(), a.CallType(), a.DisplayName(), a.CallTypeIcon(), a.RegistrationState().String(), a.RegistrationMessage(), a.RegistrationIcon()}; !slices.Equal(got, []string{"asterisk", "Asterisk", "Asterisk", "asterisk", "Denied", MsgAsteriskAuthFailed, "asterisk-offline"}) {
 		t.Errorf("asterisk manager reports %q", got)
 	}
 	m.SetFlightMode(true)
@@ -356,22 +361,9 @@ func TestManagersReportState(t *testing.T) {
 	if !m.IsAvailable("112") || !m.IsAvailable("100") {
 		t.Error("modem roaming, flight off: IsAvailable(112) and IsAvailable(100) should be true")
 	}
-	a.SetRegistrationState(RegistrationHome)
+	a.SetRegistrationState(telephony.RegistrationHome)
 	if !a.IsAvailable("100") || a.IsAvailable("112") || a.RegistrationIcon() != "asterisk" || a.RegistrationMessage() != "" {
 		t.Errorf("asterisk Home: available(100)=%v available(112)=%v icon %q msg %q", a.IsAvailable("100"), a.IsAvailable("112"), a.RegistrationIcon(), a.RegistrationMessage())
-	}
-}
-
-func TestParseRegistrationState(t *testing.T) {
-	for _, s := range []string{"None", "Home", "Searching", "Denied", "Unknown", "Roaming"} {
-		if got, err := ParseRegistrationState(s); err != nil || string(got) != s {
-			t.Errorf("ParseRegistrationState(%q) = %q, %v", s, got, err)
-		}
-	}
-	for _, s := range []string{"", "home", "Registered"} {
-		if _, err := ParseRegistrationState(s); !errors.Is(err, ErrBadState) {
-			t.Errorf("ParseRegistrationState(%q) error = %v, want ErrBadState", s, err)
-		}
 	}
 }
 
@@ -387,13 +379,13 @@ func TestStrings(t *testing.T) {
 // TestManagersConcurrent: phoned updates state from the bus while the dialer
 // decides (for -race).
 func TestManagersConcurrent(t *testing.T) {
-	m, a := world{RegistrationHome, RegistrationHome, false, false}.managers()
+	m, a := world{telephony.RegistrationHome, telephony.RegistrationHome, false, false}.managers()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for i := range 200 {
 			m.SetFlightMode(i%2 == 0)
-			a.SetRegistrationState([]RegistrationState{RegistrationHome, RegistrationSearching}[i%2])
+			a.SetRegistrationState([]telephony.RegistrationState{telephony.RegistrationHome, telephony.RegistrationSearching}[i%2])
 		}
 	}()
 	for range 200 {

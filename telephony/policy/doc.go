@@ -33,12 +33,19 @@
 //	[Policy]
 //	Priority = modem, asterisk
 //	EmergencyNumbers = 112, 911, 08, 000, 999, 110, 118, 119
+//	[Managers]
+//	voip2 = asterisk
 //
-// RegistrationState is defined here as a small string type whose values are
-// exactly the strings the value space carries at
-// /Communications/QNetworkRegistration/<service>/registrationState. The
-// package deliberately imports no other Ringo package (not even the
-// telephony root) so that it stays a pure, cycle-free leaf: phoned converts.
+// Which manager a service gets is data: the [Managers] section maps a
+// service to a Kind (asterisk, modem or generic), and the reserved service
+// names "asterisk" and "modem" get their own kind by default
+// (Config.ManagerKind, NewManager). The phone server feeds each manager its
+// Inputs (registration state, flight mode, call types, emergency
+// capability). Managers that are Reasoners say in words why they refuse a
+// number, and Decision.Err carries those words to the person who dialled.
+//
+// The registration state is the telephony package's RegistrationState, the
+// one type the whole library uses.
 //
 // The package is pure: no I/O except LoadConfig, no goroutines, no timers.
 package policy

@@ -17,6 +17,4 @@ var (
 	ErrBadConfig = errors.New("policy: bad configuration")
 	// ErrBadNumber reports an invalid emergency number.
 	ErrBadNumber = errors.New("policy: bad emergency number")
-	// ErrBadState reports an unknown registration state string.
-	ErrBadState = errors.New("policy: unknown registration state")
 )

@@ -3,15 +3,16 @@ package policy_test
 import (
 	"fmt"
 
+	"github.com/ringo-phone/ringo/telephony"
 	"github.com/ringo-phone/ringo/telephony/policy"
 )
 
 func ExampleDecide() {
 	cfg := policy.DefaultConfig()
 	modem := policy.NewModemManager(policy.ModemRule{Emergency: cfg.Emergency})
-	modem.SetRegistrationState(policy.RegistrationHome)
+	modem.SetRegistrationState(telephony.RegistrationHome)
 	asterisk := policy.NewAsteriskManager(policy.AsteriskRule{Emergency: cfg.Emergency})
-	asterisk.SetRegistrationState(policy.RegistrationHome)
+	asterisk.SetRegistrationState(telephony.RegistrationHome)
 	managers := []policy.Manager{asterisk, modem}
 
 	d := policy.Decide("2001", managers, cfg)
@@ -29,5 +30,5 @@ func ExampleDecide() {
 	// Choose 2
 	// asterisk <nil>
 	// Dial modem
-	// policy: call rejected by modem: Flight mode: the radio is off
+	// policy: call rejected by modem: Flight mode is on: emergency calls cannot be placed. Turn flight mode off to call 112.
 }

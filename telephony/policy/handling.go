@@ -1,6 +1,10 @@
 package policy
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ringo-phone/ringo/telephony"
+)
 
 // Handling is a manager's answer for one dialled number.
 type Handling int
@@ -27,36 +31,6 @@ func (h Handling) String() string {
 	return fmt.Sprintf("Handling(%d)", int(h))
 }
 
-// RegistrationState mirrors QTelephony::RegistrationState. Its values are the
-// strings published in the value space.
-type RegistrationState string
-
-// The registration states.
-const (
-	RegistrationNone      RegistrationState = "None"
-	RegistrationHome      RegistrationState = "Home"
-	RegistrationSearching RegistrationState = "Searching"
-	RegistrationDenied    RegistrationState = "Denied"
-	RegistrationUnknown   RegistrationState = "Unknown"
-	RegistrationRoaming   RegistrationState = "Roaming"
-)
-
-// ParseRegistrationState checks that s is one of the six state strings.
-func ParseRegistrationState(s string) (RegistrationState, error) {
-	switch st := RegistrationState(s); st {
-	case RegistrationNone, RegistrationHome, RegistrationSearching,
-		RegistrationDenied, RegistrationUnknown, RegistrationRoaming:
-		return st, nil
-	}
-	return "", fmt.Errorf("%w: %q (want None, Home, Searching, Denied, Unknown or Roaming)", ErrBadState, s)
-}
-
-// Registered reports whether calls can be placed in state s (Home or
-// Roaming).
-func (s RegistrationState) Registered() bool {
-	return s == RegistrationHome || s == RegistrationRoaming
-}
-
 // Manager is a call policy manager: one per telephony service.
 type Manager interface {
 	// Service is the telephony service name, e.g. "asterisk"; the
@@ -69,7 +43,7 @@ type Manager interface {
 	// CallTypeIcon names the icon of the call type.
 	CallTypeIcon() string
 	// RegistrationState is the service's current registration state.
-	RegistrationState() RegistrationState
+	RegistrationState() telephony.RegistrationState
 	// RegistrationMessage explains the state to the user ("" when
 	// registered and there is nothing to say).
 	RegistrationMessage() string
@@ -80,4 +54,12 @@ type Manager interface {
 	// IsAvailable reports whether the service can be offered for number
 	// (its Handling is CanHandle or MustHandle).
 	IsAvailable(number string) bool
+}
+
+// A Reasoner is a Manager that says in words why it answers Handling(number)
+// as it does ("" when it can place the call). Decide gives a refusal its
+// causes from the managers that are Reasoners, and falls back to their
+// registration messages for the others.
+type Reasoner interface {
+	Reason(number string) string
 }

@@ -1,52 +1,125 @@
 package policy
 
-import "sync"
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
 
-// status is a manager's mutable state, safe for concurrent use.
-type status struct {
-	mu     sync.Mutex
-	state  RegistrationState
-	flight bool
+	"github.com/ringo-phone/ringo/telephony"
+)
+
+// Kind names a call policy rule: which Manager a service gets is data, the
+// [Managers] section of Telephony.conf, with defaults for the two reserved
+// service names (see Config.ManagerKind).
+type Kind string
+
+// The kinds of manager.
+const (
+	// KindAsterisk applies AsteriskRule (VoIP through an Asterisk PBX).
+	KindAsterisk Kind = "asterisk"
+	// KindModem applies ModemRule (a cellular modem).
+	KindModem Kind = "modem"
+	// KindGeneric applies GenericRule (any other registered service).
+	KindGeneric Kind = "generic"
+)
+
+// Kinds lists the kinds of manager, for messages.
+func Kinds() []Kind { return []Kind{KindAsterisk, KindModem, KindGeneric} }
+
+// Inputs are what the phone server knows of a service and feeds its
+// manager whenever it changes.
+type Inputs struct {
+	// Registration is the service's registration state (a service that
+	// publishes no network registration is Home once it is ready).
+	Registration telephony.RegistrationState
+	// FlightMode is the effective flight mode (switch or request).
+	FlightMode bool
+	// CallTypes are the call types the service publishes; a generic
+	// manager places calls with the first.
+	CallTypes []string
+	// EmergencyCapable: an Asterisk account that routes emergency numbers
+	// (Asterisk.conf [Registration] EmergencyCapable).
+	EmergencyCapable bool
 }
 
-func (s *status) set(st RegistrationState) {
+// Fed is a Manager whose inputs the phone server updates.
+type Fed interface {
+	Manager
+	Reasoner
+	Update(Inputs)
+}
+
+// NewManager returns the manager of kind for service, configured by cfg.
+func NewManager(kind Kind, service string, cfg Config) (Fed, error) {
+	switch kind {
+	case KindAsterisk:
+		m := NewAsteriskManager(AsteriskRule{Emergency: cfg.Emergency})
+		m.service = service
+		return m, nil
+	case KindModem:
+		m := NewModemManager(ModemRule{Emergency: cfg.Emergency})
+		m.service = service
+		return m, nil
+	case KindGeneric:
+		return NewGenericManager(service, GenericRule{Emergency: cfg.Emergency}), nil
+	}
+	return nil, fmt.Errorf("%w: unknown manager %q for %s (want one of %v)", ErrBadConfig, kind, service, Kinds())
+}
+
+// state is a manager's inputs, safe for concurrent use.
+type state struct {
+	mu sync.Mutex
+	in Inputs
+}
+
+func (s *state) update(f func(*Inputs)) {
 	s.mu.Lock()
-	s.state = st
+	f(&s.in)
 	s.mu.Unlock()
 }
 
-func (s *status) setFlight(on bool) {
-	s.mu.Lock()
-	s.flight = on
-	s.mu.Unlock()
-}
-
-func (s *status) get() (RegistrationState, bool) {
+func (s *state) get() Inputs {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.state, s.flight
+	return s.in
 }
 
-// AsteriskManager is the Manager of the "asterisk" service (call type
-// "Asterisk"). phoned feeds it the registration state it reads from the
-// value space. It is safe for concurrent use.
+// AsteriskManager is the Manager of an Asterisk VoIP service, by default
+// the service "asterisk" with call type "Asterisk". The phone server feeds
+// it the registration state it reads from the value space. It is safe for
+// concurrent use.
 type AsteriskManager struct {
-	rule AsteriskRule
-	st   status
+	rule    AsteriskRule
+	service string
+	st      state
 }
 
-// NewAsteriskManager returns a manager in state None.
+// NewAsteriskManager returns a manager of the service "asterisk" in state
+// None; rule.EmergencyCapable is its initial emergency capability.
 func NewAsteriskManager(rule AsteriskRule) *AsteriskManager {
-	m := &AsteriskManager{rule: rule}
-	m.st.state = RegistrationNone
+	m := &AsteriskManager{rule: rule, service: "asterisk"}
+	m.st.in = Inputs{Registration: telephony.RegistrationNone, EmergencyCapable: rule.EmergencyCapable}
 	return m
 }
 
-// SetRegistrationState records the service's registration state.
-func (m *AsteriskManager) SetRegistrationState(st RegistrationState) { m.st.set(st) }
+// Update records the service's inputs.
+func (m *AsteriskManager) Update(in Inputs) { m.st.update(func(s *Inputs) { *s = in }) }
 
-// Service returns "asterisk".
-func (*AsteriskManager) Service() string { return "asterisk" }
+// SetRegistrationState records the service's registration state.
+func (m *AsteriskManager) SetRegistrationState(st telephony.RegistrationState) {
+	m.st.update(func(s *Inputs) { s.Registration = st })
+}
+
+func (m *AsteriskManager) rulenow() (AsteriskRule, telephony.RegistrationState) {
+	in := m.st.get()
+	r := m.rule
+	r.EmergencyCapable = in.EmergencyCapable
+	return r, in.Registration
+}
+
+// Service returns the service's name ("asterisk" by default).
+func (m *AsteriskManager) Service() string { return m.service }
 
 // CallType returns "Asterisk".
 func (*AsteriskManager) CallType() string { return "Asterisk" }
@@ -58,9 +131,8 @@ func (*AsteriskManager) DisplayName() string { return "Asterisk" }
 func (*AsteriskManager) CallTypeIcon() string { return "asterisk" }
 
 // RegistrationState returns the last state set.
-func (m *AsteriskManager) RegistrationState() RegistrationState {
-	st, _ := m.st.get()
-	return st
+func (m *AsteriskManager) RegistrationState() telephony.RegistrationState {
+	return m.st.get().Registration
 }
 
 // RegistrationMessage applies AsteriskRule.RegistrationMessage.
@@ -71,7 +143,7 @@ func (m *AsteriskManager) RegistrationMessage() string {
 // RegistrationIcon returns "asterisk" when registered Home, else
 // "asterisk-offline".
 func (m *AsteriskManager) RegistrationIcon() string {
-	if m.RegistrationState() == RegistrationHome {
+	if m.RegistrationState() == telephony.RegistrationHome {
 		return "asterisk"
 	}
 	return "asterisk-offline"
@@ -79,7 +151,14 @@ func (m *AsteriskManager) RegistrationIcon() string {
 
 // Handling applies AsteriskRule.Handling.
 func (m *AsteriskManager) Handling(number string) Handling {
-	return m.rule.Handling(number, m.RegistrationState())
+	r, st := m.rulenow()
+	return r.Handling(number, st)
+}
+
+// Reason applies AsteriskRule.Reason.
+func (m *AsteriskManager) Reason(number string) string {
+	r, st := m.rulenow()
+	return prefixed(m.service, r.Reason(number, st))
 }
 
 // IsAvailable reports whether Handling is CanHandle or MustHandle.
@@ -87,34 +166,38 @@ func (m *AsteriskManager) IsAvailable(number string) bool {
 	return available(m.Handling(number))
 }
 
-// ModemManager is the Manager of the "modem" service (call type "Voice").
-// It is safe for concurrent use.
+// ModemManager is the Manager of a cellular modem service, by default the
+// service "modem" with call type "Voice". It is safe for concurrent use.
 type ModemManager struct {
-	rule ModemRule
-	st   status
+	rule    ModemRule
+	service string
+	st      state
 }
 
-// NewModemManager returns a manager in state None with flight mode off.
+// NewModemManager returns a manager of the service "modem" in state None
+// with flight mode off.
 func NewModemManager(rule ModemRule) *ModemManager {
-	m := &ModemManager{rule: rule}
-	m.st.state = RegistrationNone
+	m := &ModemManager{rule: rule, service: "modem"}
+	m.st.in.Registration = telephony.RegistrationNone
 	return m
 }
 
+// Update records the service's inputs.
+func (m *ModemManager) Update(in Inputs) { m.st.update(func(s *Inputs) { *s = in }) }
+
 // SetRegistrationState records the modem's registration state.
-func (m *ModemManager) SetRegistrationState(st RegistrationState) { m.st.set(st) }
-
-// SetFlightMode records the position of the flight-mode switch.
-func (m *ModemManager) SetFlightMode(on bool) { m.st.setFlight(on) }
-
-// FlightMode reports the last flight-mode position set.
-func (m *ModemManager) FlightMode() bool {
-	_, on := m.st.get()
-	return on
+func (m *ModemManager) SetRegistrationState(st telephony.RegistrationState) {
+	m.st.update(func(s *Inputs) { s.Registration = st })
 }
 
-// Service returns "modem".
-func (*ModemManager) Service() string { return "modem" }
+// SetFlightMode records the effective flight mode.
+func (m *ModemManager) SetFlightMode(on bool) { m.st.update(func(s *Inputs) { s.FlightMode = on }) }
+
+// FlightMode reports the last flight mode set.
+func (m *ModemManager) FlightMode() bool { return m.st.get().FlightMode }
+
+// Service returns the service's name ("modem" by default).
+func (m *ModemManager) Service() string { return m.service }
 
 // CallType returns "Voice", the GSM voice call type of Qt Extended.
 func (*ModemManager) CallType() string { return "Voice" }
@@ -126,26 +209,26 @@ func (*ModemManager) DisplayName() string { return "Cellular" }
 func (*ModemManager) CallTypeIcon() string { return "cellular" }
 
 // RegistrationState returns the last state set.
-func (m *ModemManager) RegistrationState() RegistrationState {
-	st, _ := m.st.get()
-	return st
+func (m *ModemManager) RegistrationState() telephony.RegistrationState {
+	return m.st.get().Registration
 }
 
 // RegistrationMessage applies ModemRule.RegistrationMessage.
 func (m *ModemManager) RegistrationMessage() string {
-	return m.rule.RegistrationMessage(m.st.get())
+	in := m.st.get()
+	return m.rule.RegistrationMessage(in.Registration, in.FlightMode)
 }
 
 // RegistrationIcon returns "flightmode", "cellular", "cellular-roaming" or
 // "cellular-offline".
 func (m *ModemManager) RegistrationIcon() string {
-	st, flight := m.st.get()
+	in := m.st.get()
 	switch {
-	case flight:
+	case in.FlightMode:
 		return "flightmode"
-	case st == RegistrationHome:
+	case in.Registration == telephony.RegistrationHome:
 		return "cellular"
-	case st == RegistrationRoaming:
+	case in.Registration == telephony.RegistrationRoaming:
 		return "cellular-roaming"
 	}
 	return "cellular-offline"
@@ -153,8 +236,18 @@ func (m *ModemManager) RegistrationIcon() string {
 
 // Handling applies ModemRule.Handling.
 func (m *ModemManager) Handling(number string) Handling {
-	st, flight := m.st.get()
-	return m.rule.Handling(number, st, flight)
+	in := m.st.get()
+	return m.rule.Handling(number, in.Registration, in.FlightMode)
+}
+
+// Reason applies ModemRule.Reason.
+func (m *ModemManager) Reason(number string) string {
+	in := m.st.get()
+	r := m.rule.Reason(number, in.Registration, in.FlightMode)
+	if m.rule.Handling(number, in.Registration, in.FlightMode) == NeverHandle {
+		return r // the contract's words, without a prefix
+	}
+	return prefixed(m.service, r)
 }
 
 // IsAvailable reports whether Handling is CanHandle or MustHandle.
@@ -162,4 +255,93 @@ func (m *ModemManager) IsAvailable(number string) bool {
 	return available(m.Handling(number))
 }
 
+// GenericManager is the Manager of a third-party service mapped to
+// "generic" in Telephony.conf [Managers]. Its call type is the first one
+// the service published ("" until then: Decide is not given a manager
+// without a call type). It is safe for concurrent use.
+type GenericManager struct {
+	rule    GenericRule
+	service string
+	st      state
+}
+
+// NewGenericManager returns a manager of service in state None.
+func NewGenericManager(service string, rule GenericRule) *GenericManager {
+	m := &GenericManager{rule: rule, service: service}
+	m.st.in.Registration = telephony.RegistrationNone
+	return m
+}
+
+// Update records the service's inputs.
+func (g *GenericManager) Update(in Inputs) {
+	in.CallTypes = slices.Clone(in.CallTypes)
+	g.st.update(func(s *Inputs) { *s = in })
+}
+
+// Service returns the service's name.
+func (g *GenericManager) Service() string { return g.service }
+
+// CallType returns the first call type the service published.
+func (g *GenericManager) CallType() string {
+	if t := g.st.get().CallTypes; len(t) > 0 {
+		return t[0]
+	}
+	return ""
+}
+
+// DisplayName returns the call type.
+func (g *GenericManager) DisplayName() string { return g.CallType() }
+
+// CallTypeIcon returns "generic".
+func (g *GenericManager) CallTypeIcon() string { return "generic" }
+
+// RegistrationState returns the last state set.
+func (g *GenericManager) RegistrationState() telephony.RegistrationState {
+	return g.st.get().Registration
+}
+
+// RegistrationMessage says "<service>: not registered (<state>)" unless
+// the service is registered.
+func (g *GenericManager) RegistrationMessage() string {
+	if st := g.RegistrationState(); !st.Registered() {
+		return fmt.Sprintf("%s: not registered (%s)", g.service, st)
+	}
+	return ""
+}
+
+// RegistrationIcon returns "generic" when registered, else
+// "generic-offline".
+func (g *GenericManager) RegistrationIcon() string {
+	if g.RegistrationState().Registered() {
+		return "generic"
+	}
+	return "generic-offline"
+}
+
+// Handling applies GenericRule.Handling.
+func (g *GenericManager) Handling(number string) Handling {
+	return g.rule.Handling(number, g.RegistrationState())
+}
+
+// Reason applies GenericRule.Reason.
+func (g *GenericManager) Reason(number string) string {
+	return prefixed(g.service, g.rule.Reason(number, g.RegistrationState()))
+}
+
+// IsAvailable reports whether Handling is CanHandle or MustHandle.
+func (g *GenericManager) IsAvailable(number string) bool {
+	return available(g.Handling(number))
+}
+
+// prefixed names the service before a reason; no reason stays "".
+func prefixed(service, reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return service + ": " + reason
+}
+
 func available(h Handling) bool { return h == CanHandle || h == MustHandle }
+
+// isURI reports whether number is an address for another call type.
+func isURI(number string) bool { return strings.ContainsAny(number, "@:") }

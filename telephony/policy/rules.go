@@ -1,6 +1,10 @@
 package policy
 
-import "strings"
+import (
+	"fmt"
+
+	"github.com/ringo-phone/ringo/telephony"
+)
 
 // AsteriskRule is the Asterisk (IAX2) service's handling rule, from the
 // Qt Extended VoIP integration guide, extended with emergency numbers:
@@ -16,11 +20,11 @@ type AsteriskRule struct {
 }
 
 // Handling applies the rule to number in registration state st.
-func (r AsteriskRule) Handling(number string, st RegistrationState) Handling {
-	if strings.ContainsAny(number, "@:") {
+func (r AsteriskRule) Handling(number string, st telephony.RegistrationState) Handling {
+	if isURI(number) {
 		return CannotHandle
 	}
-	if st != RegistrationHome {
+	if st != telephony.RegistrationHome {
 		return CannotHandle
 	}
 	if r.Emergency.Contains(number) && !r.EmergencyCapable {
@@ -39,13 +43,13 @@ const (
 // RegistrationMessage returns the message for st: "" when registered Home,
 // "Searching for Asterisk network" while searching, "Asterisk Authentication
 // Failed" when denied, and "No Asterisk network" otherwise.
-func (AsteriskRule) RegistrationMessage(st RegistrationState) string {
+func (AsteriskRule) RegistrationMessage(st telephony.RegistrationState) string {
 	switch st {
-	case RegistrationHome:
+	case telephony.RegistrationHome:
 		return ""
-	case RegistrationSearching:
+	case telephony.RegistrationSearching:
 		return MsgSearchingAsteriskNetwork
-	case RegistrationDenied:
+	case telephony.RegistrationDenied:
 		return MsgAsteriskAuthFailed
 	}
 	return MsgNoAsteriskNetwork
@@ -68,7 +72,7 @@ type ModemRule struct {
 
 // Handling applies the rule to number in state st with the flight-mode
 // switch in position flight.
-func (r ModemRule) Handling(number string, st RegistrationState, flight bool) Handling {
+func (r ModemRule) Handling(number string, st telephony.RegistrationState, flight bool) Handling {
 	emergency := r.Emergency.Contains(number)
 	switch {
 	case flight && emergency:
@@ -77,7 +81,7 @@ func (r ModemRule) Handling(number string, st RegistrationState, flight bool) Ha
 		return CannotHandle
 	case emergency:
 		return MustHandle
-	case strings.ContainsAny(number, "@:"):
+	case isURI(number):
 		return CannotHandle
 	case st.Registered():
 		return CanHandle
@@ -95,19 +99,95 @@ const (
 )
 
 // RegistrationMessage returns the message for st and the flight switch.
-func (ModemRule) RegistrationMessage(st RegistrationState, flight bool) string {
+func (ModemRule) RegistrationMessage(st telephony.RegistrationState, flight bool) string {
 	if flight {
 		return MsgFlightMode
 	}
 	switch st {
-	case RegistrationHome:
+	case telephony.RegistrationHome:
 		return ""
-	case RegistrationRoaming:
+	case telephony.RegistrationRoaming:
 		return MsgCellularRoamingNetwork
-	case RegistrationSearching:
+	case telephony.RegistrationSearching:
 		return MsgSearchingCellular
-	case RegistrationDenied:
+	case telephony.RegistrationDenied:
 		return MsgCellularDenied
 	}
 	return MsgNoCellularNetwork
+}
+
+// notNumber is the reason for a URI.
+func notNumber(number, what string) string {
+	return fmt.Sprintf("%q is an address, not a number: %s calls take the digits of a number", number, what)
+}
+
+// Reason says why Handling(number, st) refuses the call, "" when it does
+// not.
+func (r AsteriskRule) Reason(number string, st telephony.RegistrationState) string {
+	switch {
+	case isURI(number):
+		return notNumber(number, "Asterisk")
+	case st == telephony.RegistrationDenied:
+		return fmt.Sprintf("not registered (%s): %s; check UserId and Password with iaxsettings", st, r.RegistrationMessage(st))
+	case st != telephony.RegistrationHome:
+		return fmt.Sprintf("not registered (%s): %s", st, r.RegistrationMessage(st))
+	case r.Emergency.Contains(number) && !r.EmergencyCapable:
+		return fmt.Sprintf("%s is an emergency number, and this Asterisk account does not route emergency calls "+
+			"(Asterisk.conf [Registration] EmergencyCapable is false)", number)
+	}
+	return ""
+}
+
+// FlightModeEmergencyRefusal is the refusal of an emergency call while
+// flight mode is on: the house's contract words.
+func FlightModeEmergencyRefusal(number string) string {
+	return fmt.Sprintf("Flight mode is on: emergency calls cannot be placed. Turn flight mode off to call %s.", number)
+}
+
+// Reason says why Handling(number, st, flight) refuses the call, "" when it
+// does not.
+func (r ModemRule) Reason(number string, st telephony.RegistrationState, flight bool) string {
+	emergency := r.Emergency.Contains(number)
+	switch {
+	case flight && emergency:
+		return FlightModeEmergencyRefusal(number)
+	case flight:
+		return "flight mode is on: the radio is off (turn flight mode off to use the cellular network)"
+	case emergency:
+		return ""
+	case isURI(number):
+		return notNumber(number, "cellular")
+	case !st.Registered():
+		return fmt.Sprintf("not registered (%s): %s", st, r.RegistrationMessage(st, false))
+	}
+	return ""
+}
+
+// GenericRule is the rule of a third-party service mapped to "generic": it
+// places any number that is not a URI and not an emergency number while the
+// service is registered (Home or Roaming).
+type GenericRule struct {
+	Emergency EmergencyNumbers
+}
+
+// Handling applies the rule to number in registration state st.
+func (r GenericRule) Handling(number string, st telephony.RegistrationState) Handling {
+	if isURI(number) || r.Emergency.Contains(number) || !st.Registered() {
+		return CannotHandle
+	}
+	return CanHandle
+}
+
+// Reason says why Handling(number, st) refuses the call, "" when it does
+// not.
+func (r GenericRule) Reason(number string, st telephony.RegistrationState) string {
+	switch {
+	case isURI(number):
+		return notNumber(number, "this service's")
+	case r.Emergency.Contains(number):
+		return fmt.Sprintf("%s is an emergency number: only a cellular modem or an emergency-capable Asterisk account places emergency calls", number)
+	case !st.Registered():
+		return fmt.Sprintf("not registered (%s)", st)
+	}
+	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ringo-phone/ringo/telephony"
 	"github.com/ringo-phone/ringo/telephony/policy"
 	"gopkg.in/ini.v1"
 )
@@ -69,7 +70,7 @@ func emergencyCapable(dir string) bool {
 // stateSetter is the part of a manager phoned feeds.
 type stateSetter interface {
 	policy.Manager
-	SetRegistrationState(policy.RegistrationState)
+	SetRegistrationState(telephony.RegistrationState)
 }
 
 // newManager returns the call policy manager phoned runs for service, or
@@ -95,12 +96,12 @@ type genericManager struct {
 	emergency policy.EmergencyNumbers
 
 	mu       sync.Mutex
-	state    policy.RegistrationState
+	state    telephony.RegistrationState
 	callType string
 }
 
 func newGenericManager(service string, e policy.EmergencyNumbers) *genericManager {
-	return &genericManager{service: service, emergency: e, state: policy.RegistrationNone}
+	return &genericManager{service: service, emergency: e, state: telephony.RegistrationNone}
 }
 
 func (g *genericManager) Service() string { return g.service }
@@ -120,13 +121,13 @@ func (g *genericManager) setCallType(t string) {
 func (g *genericManager) DisplayName() string  { return g.CallType() }
 func (g *genericManager) CallTypeIcon() string { return "generic" }
 
-func (g *genericManager) SetRegistrationState(st policy.RegistrationState) {
+func (g *genericManager) SetRegistrationState(st telephony.RegistrationState) {
 	g.mu.Lock()
 	g.state = st
 	g.mu.Unlock()
 }
 
-func (g *genericManager) RegistrationState() policy.RegistrationState {
+func (g *genericManager) RegistrationState() telephony.RegistrationState {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.state

@@ -349,17 +349,17 @@ func (s *Server) feedManagerLocked(st *serviceState) {
 	if st.manager == nil {
 		return
 	}
-	reg := policy.RegistrationNone
+	reg := telephony.RegistrationNone
 	if st.reg != "" {
-		if r, err := policy.ParseRegistrationState(st.reg); err == nil {
+		if r, err := telephony.ParseRegistrationState(st.reg); err == nil {
 			reg = r
 		}
 	} else if !slices.Contains(st.interfaces, telephony.NetworkRegistrationInterface) {
 		// A service without network registration is usable once ready.
-		reg = policy.RegistrationHome
+		reg = telephony.RegistrationHome
 	}
 	if st.valid != nil && !*st.valid {
-		reg = policy.RegistrationNone
+		reg = telephony.RegistrationNone
 	}
 	if g, ok := st.manager.(*genericManager); ok && len(st.callTypes) > 0 {
 		g.setCallType(st.callTypes[0])

@@ -182,7 +182,7 @@ func TestPolicyConfigAndGenericManager(t *testing.T) {
 		t.Errorf("config = %+v", pc)
 	}
 	ast := newManager("asterisk", pc, dir)
-	ast.SetRegistrationState(policy.RegistrationHome)
+	ast.SetRegistrationState(telephony.RegistrationHome)
 	if h := ast.Handling("112"); h != policy.CanHandle {
 		t.Errorf("emergency-capable asterisk Handling(112) = %v, want CanHandle", h)
 	}
@@ -192,15 +192,15 @@ func TestPolicyConfigAndGenericManager(t *testing.T) {
 	g := newManager("foo", pc, dir).(*genericManager)
 	g.setCallType("Foo")
 	for _, tc := range []struct {
-		st     policy.RegistrationState
+		st     telephony.RegistrationState
 		number string
 		want   policy.Handling
 	}{
-		{policy.RegistrationNone, "600", policy.CannotHandle},
-		{policy.RegistrationHome, "600", policy.CanHandle},
-		{policy.RegistrationRoaming, "600", policy.CanHandle},
-		{policy.RegistrationHome, "112", policy.CannotHandle},
-		{policy.RegistrationHome, "sip:a@b", policy.CannotHandle},
+		{telephony.RegistrationNone, "600", policy.CannotHandle},
+		{telephony.RegistrationHome, "600", policy.CanHandle},
+		{telephony.RegistrationRoaming, "600", policy.CanHandle},
+		{telephony.RegistrationHome, "112", policy.CannotHandle},
+		{telephony.RegistrationHome, "sip:a@b", policy.CannotHandle},
 	} {
 		g.SetRegistrationState(tc.st)
 		if got := g.Handling(tc.number); got != tc.want {
@@ -210,7 +210,7 @@ func TestPolicyConfigAndGenericManager(t *testing.T) {
 	if got := g.RegistrationMessage(); got != "" {
 		t.Errorf("registered generic message = %q", got)
 	}
-	g.SetRegistrationState(policy.RegistrationSearching)
+	g.SetRegistrationState(telephony.RegistrationSearching)
 	if got, want := g.RegistrationMessage(), "foo: not registered (Searching)"; got != want {
 		t.Errorf("RegistrationMessage() = %q, want %q", got, want)
 	}
