@@ -13,7 +13,10 @@ import (
 	"time"
 )
 
-// Clock is the source of time and timers.
+// Clock is the source of time and timers. The public libraries (iax,
+// telephony/bus, telephony/media, drivers/audio) each declare a Clock
+// interface with the same two methods, so Real and *Fake satisfy all of
+// them and a third party can hand them its own clock.
 type Clock interface {
 	Now() time.Time
 	// AfterFunc calls f in its own goroutine (Real) or inside Advance
@@ -21,11 +24,12 @@ type Clock interface {
 	AfterFunc(d time.Duration, f func()) Timer
 }
 
-// Timer is a pending AfterFunc call.
-type Timer interface {
-	// Stop prevents the call; it reports whether the timer was pending.
-	Stop() bool
-}
+// Timer is a pending AfterFunc call: Stop prevents the call and reports
+// whether the timer was pending. It is an alias of an unnamed interface
+// type, and every library's Timer is the same alias; that type identity
+// is what lets one clock satisfy every library's Clock without the
+// libraries importing this package or each other.
+type Timer = interface{ Stop() bool }
 
 // Real returns the wall clock.
 func Real() Clock { return realClock{} }
