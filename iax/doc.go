@@ -1,7 +1,7 @@
 // Package iax speaks IAX2 (RFC 5456) with the additions a stock Asterisk
 // needs: calltokens (command 0x28, IE 54), 64-bit formats (IEs 55/56) and
 // CALLINGANI2 (IE 57). It is pure Go and imports nothing from the rest of
-// Ringo except the shared clock; firmware/iaxagent joins it to the phone
+// Ringo except the shared wall clock; firmware/iaxagent joins it to the phone
 // library, and tools/iaxcli and tools/iaxpbx are thin commands on top.
 //
 // # Layers
@@ -21,8 +21,8 @@
 // It suppresses duplicates, asks for missing frames with VNAK, answers
 // PING, LAGRQ and POKE (also before a REGACK), sends INVAL for calls it
 // does not know, and sends a full voice frame whenever a mini frame's
-// 16-bit timestamp would wrap. Every timer runs on an injected clock
-// (internal/clock), so tests run in fake time.
+// 16-bit timestamp would wrap. Every timer runs on Config.Clock, an
+// interface any caller can implement, so tests run in fake time.
 //
 // Registration (client): Endpoint.Register / StartRegistration run
 // REGREQ with the calltoken round and MD5 challenge, refresh at 80% of the

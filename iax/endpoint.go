@@ -50,8 +50,8 @@ func (r Retransmit) withDefaults() Retransmit {
 // Config configures an Endpoint. The zero value is a client endpoint on
 // the wall clock.
 type Config struct {
-	// Clock drives every timer; tests pass a clock.Fake.
-	Clock clock.Clock
+	// Clock drives every timer (nil: the wall clock); tests pass a fake.
+	Clock Clock
 	// Logger receives protocol logs with category=voip. Secrets are never
 	// logged. Nil discards.
 	Logger *slog.Logger
@@ -81,7 +81,7 @@ type Config struct {
 type Endpoint struct {
 	conn net.PacketConn
 	cfg  Config
-	clk  clock.Clock
+	clk  Clock
 	log  *slog.Logger
 	rtx  Retransmit
 
@@ -294,7 +294,7 @@ func (e *Endpoint) post(f func()) {
 }
 
 // afterFunc runs f on the loop after d.
-func (e *Endpoint) afterFunc(d time.Duration, f func()) clock.Timer {
+func (e *Endpoint) afterFunc(d time.Duration, f func()) Timer {
 	return e.clk.AfterFunc(d, func() { e.post(f) })
 }
 

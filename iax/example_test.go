@@ -2,8 +2,12 @@ package iax_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
+	"net"
+	"sync"
+	"time"
 
 	"github.com/ringo-phone/ringo/iax"
 )
@@ -57,4 +61,102 @@ func Example() {
 	// phone: connected, ulaw
 	// phone: hangup-remote iax: call hung up by peer: "Normal Clearing" (cause 16)
 	// release: <nil>
+}
+
+// stepClock is the kind of fake clock a user of the package writes for
+// its own tests: time stands still, and the test fires the pending timers
+// when it chooses. Each new timer is announced on scheduled.
+type stepClock struct {
+	mu        sync.Mutex
+	now       time.Time
+	pending   []*stepTimer
+	scheduled chan struct{}
+}
+
+type stepTimer struct {
+	c       *stepClock
+	at      time.Time
+	f       func()
+	stopped bool // guarded by c.mu
+}
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *stepClock) AfterFunc(d time.Duration, f func()) iax.Timer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &stepTimer{c: c, at: c.now.Add(d), f: f}
+	c.pending = append(c.pending, t)
+	select {
+	case c.scheduled <- struct{}{}:
+	default: // a wake-up is already waiting
+	}
+	return t
+}
+
+func (t *stepTimer) Stop() bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	was := !t.stopped
+	t.stopped = true
+	return was
+}
+
+// fire moves time to the latest pending deadline and runs every timer
+// that has not been stopped.
+func (c *stepClock) fire() {
+	c.mu.Lock()
+	due := c.pending
+	c.pending = nil
+	for _, t := range due {
+		if t.at.After(c.now) {
+			c.now = t.at
+		}
+	}
+	c.mu.Unlock()
+	for _, t := range due {
+		if t.Stop() { // still pending: run it
+			t.f()
+		}
+	}
+}
+
+// Any type with Now and AfterFunc is a Clock. On a fake clock a call to a
+// peer that never answers fails after the retransmissions, as fast as the
+// test fires the timers: no waiting for real seconds.
+func ExampleClock() {
+	clk := &stepClock{now: time.Unix(0, 0), scheduled: make(chan struct{}, 1)}
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0") // never answers
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer silent.Close()
+	phone, err := iax.Listen(context.Background(), "127.0.0.1:0", iax.Config{Clock: clk})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer phone.Close()
+	peer := silent.LocalAddr().(*net.UDPAddr).AddrPort()
+	call, err := phone.Dial(iax.DialOptions{Peer: peer, Called: "600"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for {
+		select {
+		case <-clk.scheduled:
+			clk.fire()
+			continue
+		case <-call.Done():
+		}
+		break
+	}
+	fmt.Println("timed out:", errors.Is(call.Err(), iax.ErrTimeout))
+	fmt.Println(call.State(), call.Err())
+	// Output:
+	// timed out: true
+	// failed iax: no answer from peer: IAX NEW not acknowledged after 5 tries
 }

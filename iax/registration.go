@@ -7,8 +7,6 @@ import (
 	"net/netip"
 	"sync"
 	"time"
-
-	"github.com/ringo-phone/ringo/internal/clock"
 )
 
 // RegisterOptions says where and as whom to register.
@@ -76,7 +74,7 @@ type Registration struct {
 
 	// Loop-owned.
 	sess      *session
-	timer     clock.Timer
+	timer     Timer
 	failures  int
 	releasing bool
 	finished  bool

@@ -6,8 +6,6 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
-
-	"github.com/ringo-phone/ringo/internal/clock"
 )
 
 // User is an account of the embedded peer.
@@ -59,7 +57,7 @@ type Binding struct {
 
 type binding struct {
 	Binding
-	timer clock.Timer
+	timer Timer
 }
 
 // Lookup returns where a user is registered.

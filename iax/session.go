@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"time"
-
-	"github.com/ringo-phone/ringo/internal/clock"
 )
 
 // handler is what a session carries: a call, a registration transaction,
@@ -48,7 +46,7 @@ type session struct {
 	first *FullFrame
 
 	// idle fails a transaction that stops hearing from its peer.
-	idle      clock.Timer
+	idle      Timer
 	idleLimit time.Duration
 	idleWhat  string
 
@@ -69,7 +67,7 @@ type outFrame struct {
 	tries  int
 	sentAt time.Time
 	rto    time.Duration
-	timer  clock.Timer
+	timer  Timer
 }
 
 // newSession allocates a call number.

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/ringo-phone/ringo/internal/clock"
 )
 
 // tokenLifetime is how long a calltoken stays valid.
@@ -20,10 +18,10 @@ const tokenLifetime = 10 * time.Second
 // client treats them as opaque.
 type tokenIssuer struct {
 	key []byte
-	clk clock.Clock
+	clk Clock
 }
 
-func newTokenIssuer(key []byte, clk clock.Clock) *tokenIssuer {
+func newTokenIssuer(key []byte, clk Clock) *tokenIssuer {
 	return &tokenIssuer{key: key, clk: clk}
 }
 
