@@ -47,8 +47,8 @@ type ServerOptions struct {
 	// hello before it is dropped (default 5s), so that connections which
 	// never speak cannot hold client slots.
 	HandshakeTimeout time.Duration
-	// Clock runs the handshake timers (default the wall clock).
-	Clock clock.Clock
+	// Clock runs the handshake timers (nil: the wall clock).
+	Clock Clock
 	// Tree is the value space to serve (default: a new one).
 	Tree *valuespace.Tree
 	// Logger receives connection events (category "bus").
@@ -298,7 +298,7 @@ type conn struct {
 	owner valuespace.Owner
 	name  string
 
-	hsTimer clock.Timer
+	hsTimer Timer
 
 	mu        sync.Mutex
 	framesIn  uint64
