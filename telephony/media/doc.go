@@ -11,6 +11,6 @@
 // presses get a short DTMF tone as feedback.
 //
 // The codec functions and the jitter buffer do not allocate per frame. The
-// jitter buffer reads arrival times from an injected clock
-// (internal/clock), so its tests run in fake time.
+// jitter buffer reads arrival times from JitterConfig.Clock, which a
+// caller can fake, so its tests run in fake time.
 package media

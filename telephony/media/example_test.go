@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ringo-phone/ringo/internal/clock"
 	"github.com/ringo-phone/ringo/telephony/media"
 )
 
@@ -19,8 +18,15 @@ func ExampleEncodeUlaw() {
 	// Output: 0xff 0x00 0 -32124
 }
 
+// stoppedClock is a fake clock as a caller writes it: time moves only
+// when the test says. A JitterBuffer only reads the time.
+type stoppedClock struct{ now time.Time }
+
+func (c *stoppedClock) Now() time.Time          { return c.now }
+func (c *stoppedClock) Advance(d time.Duration) { c.now = c.now.Add(d) }
+
 func ExampleJitterBuffer() {
-	clk := clock.NewFake(time.Unix(0, 0))
+	clk := &stoppedClock{now: time.Unix(0, 0)}
 	jb, err := media.NewJitterBuffer(media.JitterConfig{MinDelay: 40 * time.Millisecond, Clock: clk})
 	if err != nil {
 		panic(err)

@@ -17,8 +17,16 @@ type JitterConfig struct {
 	// MaxDelay bounds the queue: beyond it the oldest frames are dropped.
 	// Default 300 ms; at least MinDelay.
 	MaxDelay time.Duration
-	// Clock gives arrival times. Default clock.Real().
-	Clock clock.Clock
+	// Clock gives arrival times (nil: the wall clock).
+	Clock Clock
+}
+
+// Clock is where a JitterBuffer reads the time. Any type with a Now
+// method will do, a test's fake clock that moves only when told included;
+// the Clock of iax, telephony/bus and drivers/audio, and Ringo's own fake,
+// all have it.
+type Clock interface {
+	Now() time.Time
 }
 
 // Play says what Get wrote into the frame.
@@ -122,7 +130,7 @@ const jitterWindow = 25
 //
 // Put and Get may be called from different goroutines; neither allocates.
 type JitterBuffer struct {
-	clk        clock.Clock
+	clk        Clock
 	minF, maxF int
 
 	mu   sync.Mutex
