@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/ringo-phone/ringo/internal/clock"
 )
 
 // Backend opens endpoints of one kind. arg is the part of the device name
@@ -28,7 +26,7 @@ type Devices struct {
 
 // NewDevices returns a table with the "null" and "wav" backends, both paced
 // by clk (nil: unpaced, for tools that convert files).
-func NewDevices(clk clock.Clock) *Devices {
+func NewDevices(clk Clock) *Devices {
 	return &Devices{backends: map[string]Backend{
 		"null": nullBackend{clk},
 		"wav":  wavBackend{clk},
@@ -97,7 +95,7 @@ func (d *Devices) OpenSink(ctx context.Context, device string) (Sink, error) {
 	return b.OpenSink(ctx, arg)
 }
 
-type nullBackend struct{ clk clock.Clock }
+type nullBackend struct{ clk Clock }
 
 func (b nullBackend) OpenSource(_ context.Context, arg string) (Source, error) {
 	if arg != "" {
@@ -113,7 +111,7 @@ func (b nullBackend) OpenSink(_ context.Context, arg string) (Sink, error) {
 	return NewNullSink(b.clk), nil
 }
 
-type wavBackend struct{ clk clock.Clock }
+type wavBackend struct{ clk Clock }
 
 func (b wavBackend) OpenSource(_ context.Context, path string) (Source, error) {
 	if path == "" {

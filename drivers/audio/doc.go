@@ -9,9 +9,10 @@
 //	wav:PATH    read PATH as the microphone, or write PATH as the speaker
 //	pulse[:DEV] PulseAudio (registered by the pulse backend package)
 //
-// Sources and Sinks may be paced by an injected clock (internal/clock): a
-// paced Source releases frame n once (n+1)·20 ms have passed since the first
-// read, as a capture device would; a paced Sink accepts frame n at n·20 ms.
+// Sources and Sinks may be paced by an injected Clock, which a caller can
+// fake: a paced Source releases frame n once (n+1)·20 ms have passed since
+// the first read, as a capture device would; a paced Sink accepts frame n
+// at n·20 ms.
 // Unpaced endpoints run as fast as the caller. Blocking calls take a context
 // and end early with ctx.Err(), or with ErrClosed once Close is called from
 // another goroutine. Close is idempotent.

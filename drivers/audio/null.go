@@ -4,8 +4,6 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
-
-	"github.com/ringo-phone/ringo/internal/clock"
 )
 
 // NullSource is a microphone that hears silence forever.
@@ -17,7 +15,7 @@ type NullSource struct {
 }
 
 // NewNullSource returns a silent source, paced by clk (nil: unpaced).
-func NewNullSource(clk clock.Clock) *NullSource {
+func NewNullSource(clk Clock) *NullSource {
 	return &NullSource{closed: make(chan struct{}), pace: pacer{clk: clk, lead: 1}}
 }
 
@@ -48,7 +46,7 @@ type NullSink struct {
 }
 
 // NewNullSink returns a discarding sink, paced by clk (nil: unpaced).
-func NewNullSink(clk clock.Clock) *NullSink {
+func NewNullSink(clk Clock) *NullSink {
 	return &NullSink{closed: make(chan struct{}), pace: pacer{clk: clk}}
 }
 

@@ -3,14 +3,12 @@ package audio
 import (
 	"context"
 	"time"
-
-	"github.com/ringo-phone/ringo/internal/clock"
 )
 
 // pacer releases frame n at start + (n+lead)·20 ms, start being the time of
 // the first wait. A nil clock never waits.
 type pacer struct {
-	clk   clock.Clock
+	clk   Clock
 	lead  int64 // 1 for sources (a frame is ready once captured), 0 for sinks
 	start time.Time
 	n     int64

@@ -9,8 +9,6 @@ import (
 	"io"
 	"os"
 	"sync"
-
-	"github.com/ringo-phone/ringo/internal/clock"
 )
 
 // WAVSource reads a WAV file as a microphone.
@@ -33,7 +31,7 @@ type WAVSource struct {
 
 // NewWAVSource reads and checks the header from r. With a clock, frames are
 // paced as by a capture device; with nil, reads return at once.
-func NewWAVSource(r io.Reader, clk clock.Clock) (*WAVSource, error) {
+func NewWAVSource(r io.Reader, clk Clock) (*WAVSource, error) {
 	h, err := ReadWAVHeader(r)
 	if err != nil {
 		return nil, err
@@ -49,7 +47,7 @@ func NewWAVSource(r io.Reader, clk clock.Clock) (*WAVSource, error) {
 }
 
 // OpenWAVSource opens the WAV file at path; see NewWAVSource.
-func OpenWAVSource(path string, clk clock.Clock) (*WAVSource, error) {
+func OpenWAVSource(path string, clk Clock) (*WAVSource, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("audio: open WAV source: %w", err)
@@ -150,7 +148,7 @@ const maxWAVData = UnknownDataSize - 36
 // NewWAVSink writes a header to w and returns a sink appending frames; Close
 // patches the sizes in the header. With a clock, frame n is accepted at
 // n·20 ms after the first write.
-func NewWAVSink(w io.WriteSeeker, clk clock.Clock) (*WAVSink, error) {
+func NewWAVSink(w io.WriteSeeker, clk Clock) (*WAVSink, error) {
 	hdr, _ := NewWAVHeader(0).Marshal()
 	if _, err := w.Write(hdr); err != nil {
 		return nil, fmt.Errorf("audio: write WAV header: %w", err)
@@ -159,7 +157,7 @@ func NewWAVSink(w io.WriteSeeker, clk clock.Clock) (*WAVSink, error) {
 }
 
 // CreateWAVSink creates (or truncates) the file at path; see NewWAVSink.
-func CreateWAVSink(path string, clk clock.Clock) (*WAVSink, error) {
+func CreateWAVSink(path string, clk Clock) (*WAVSink, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("audio: create WAV sink: %w", err)

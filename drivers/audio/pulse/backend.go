@@ -36,8 +36,9 @@ type Config struct {
 	// AppName is the client name the server shows ("ringo").
 	AppName string
 	// Clock paces the silent frames while the server is away and times
-	// the reconnection backoff (wall clock).
-	Clock clock.Clock
+	// the reconnection backoff (nil: the wall clock). Any audio.Clock
+	// will do, a test's fake included.
+	Clock audio.Clock
 	// Logger gets category=audio logs; nil discards.
 	Logger *slog.Logger
 }
@@ -199,7 +200,7 @@ func (p *pace) due() time.Time {
 
 // wait blocks until d on clk, or an early wake (the server came back),
 // ctx's end, or close. It returns whether d was reached.
-func waitUntil(ctx context.Context, clk clock.Clock, d time.Time, wake <-chan struct{}, closed <-chan struct{}) (bool, error) {
+func waitUntil(ctx context.Context, clk audio.Clock, d time.Time, wake <-chan struct{}, closed <-chan struct{}) (bool, error) {
 	left := d.Sub(clk.Now())
 	if left <= 0 {
 		return true, nil

@@ -9,7 +9,6 @@ import (
 
 	"github.com/jfreymuth/pulse/proto"
 	"github.com/ringo-phone/ringo/drivers/audio"
-	"github.com/ringo-phone/ringo/internal/clock"
 )
 
 // Sink plays frames into a PulseAudio sink. It implements audio.Sink.
@@ -209,7 +208,7 @@ func (s *Sink) WaitWritable(ctx context.Context) error {
 // (and returns nil). It consumes nothing. A connected stream that asks for
 // nothing for StallTimeout is failed, to be replaced.
 func (s *Sink) ready(ctx context.Context) (*playStream, error) {
-	var stall clock.Timer
+	var stall audio.Timer
 	defer func() {
 		if stall != nil {
 			stall.Stop()

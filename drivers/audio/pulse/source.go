@@ -9,7 +9,6 @@ import (
 
 	"github.com/jfreymuth/pulse/proto"
 	"github.com/ringo-phone/ringo/drivers/audio"
-	"github.com/ringo-phone/ringo/internal/clock"
 )
 
 // Source records frames from a PulseAudio source. It implements
@@ -147,7 +146,7 @@ func (s *Source) down(error) {
 func (s *Source) ReadFrame(ctx context.Context, f *audio.Frame) error {
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
-	var stall clock.Timer
+	var stall audio.Timer
 	defer func() {
 		if stall != nil {
 			stall.Stop()
