@@ -45,49 +45,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// logBuf collects a process's output and wakes waiters on every write.
-type logBuf struct {
-	mu      sync.Mutex
-	b       bytes.Buffer
-	changed chan struct{}
-}
+// logBuf is phoned's log, waited on for at most waitLimit.
+type logBuf struct{ proctest.Buffer }
 
-func newLogBuf() *logBuf { return &logBuf{changed: make(chan struct{})} }
+func newLogBuf() *logBuf { return new(logBuf) }
 
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b.Write(p)
-	close(l.changed)
-	l.changed = make(chan struct{})
-	return len(p), nil
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// wait returns once the output contains s.
-func (l *logBuf) wait(t *testing.T, s string) {
+// wait returns once the log contains s.
+func (l *logBuf) wait(t testing.TB, s string) {
 	t.Helper()
-	deadline := time.NewTimer(waitLimit)
-	defer deadline.Stop()
-	for {
-		l.mu.Lock()
-		has := strings.Contains(l.b.String(), s)
-		ch := l.changed
-		l.mu.Unlock()
-		if has {
-			return
-		}
-		select {
-		case <-ch:
-		case <-deadline.C:
-			t.Fatalf("phoned's log never showed %q; log:\n%s", s, l.String())
-		}
-	}
+	l.WaitFor(t, s, waitLimit)
 }
 
 // config is a configuration directory under construction.
