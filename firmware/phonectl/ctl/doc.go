@@ -1,9 +1,13 @@
-// Package phonectl is the console's phone control, the logic of
-// firmware/phonectl: it reads what phoned and the telephony services
-// publish in the value space (services, registration, call types, the call
-// list, phoned's diagnostics), asks phoned to dial (phoned owns the dial
-// decision), sends call requests straight to the service that holds the
-// call, and waits for call or registration states. Every failure is one
-// line of plain words and a non-zero exit; -json prints machine-readable
-// results.
+// Package ctl is phonectl, the console's phone control, as a library
+// (firmware/phonectl is its main): it reads what phoned and the telephony
+// services publish in the value space (services, registration, call types,
+// the call list, phoned's diagnostics), asks phoned to dial (phoned owns
+// the dial decision), sends call requests straight to the service that
+// holds the call, and waits for call or registration states.
+//
+// Each command acts on the call its help names (the newest call that fits,
+// or one named by ID): the selectors in select.go are both the code and
+// the words of "phonectl help". Every failure is one line of plain words
+// and exit 1; a usage mistake exits 2 before phonectl talks to phoned;
+// -json prints machine-readable results.
 package ctl

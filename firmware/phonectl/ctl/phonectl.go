@@ -3,6 +3,7 @@ package ctl
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,27 +13,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/internal/runenv"
 	"github.com/ringo-phone/ringo/telephony"
 	"github.com/ringo-phone/ringo/telephony/bus"
 	"github.com/ringo-phone/ringo/telephony/phoneapi"
 	vs "github.com/ringo-phone/ringo/telephony/valuespace"
 )
-
-const usage = `usage: phonectl [-config DIR] [-runtime DIR] [-json] COMMAND [ARGS]
-commands:
-  status                         services, registration, call types, agents, problems
-  calls                          the call list
-  dial NUMBER [-type T]          place a call (phoned picks the service)
-  answer                         answer the newest incoming call
-  hangup [ID]                    end a call (default: the newest live one)
-  hold                           hold the newest connected call
-  activate [ID]                  resume a held call (default: the newest held one)
-  tone DIGITS                    send DTMF on the newest connected call
-  transfer NUMBER                transfer the newest connected call
-  wait STATE [-call ID] [-timeout D]           wait for a call state (default: the newest call)
-  wait -service NAME STATE [-timeout D]        wait for a registration state
-  register SERVICE | deregister SERVICE`
 
 // cmd is one run of phonectl.
 type cmd struct {
@@ -42,113 +29,131 @@ type cmd struct {
 	m    *telephony.Manager
 }
 
-// Main runs phonectl with args (without the program name).
-func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+// options are phonectl's flags.
+type options struct {
+	dirs     *runenv.Dirs
+	json     bool
+	timeout  time.Duration
+	call     string
+	service  string
+	callType string
+}
+
+func newFlags(getenv func(string) string) (*flag.FlagSet, *options) {
 	fs := flag.NewFlagSet("phonectl", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	dirs := runenv.Flags(fs, getenv)
-	asJSON := fs.Bool("json", false, "print JSON")
-	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long (wait: how long to wait)")
-	callID := fs.String("call", "", "wait: the call to watch (default: the newest)")
-	service := fs.String("service", "", "wait: wait for this service's registration state")
-	callType := fs.String("type", "", "dial: the call type to use when several services can place the call")
+	o := &options{dirs: runenv.Flags(fs, getenv)}
+	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "give up after `D`, a duration such as 30s (wait: how long to wait)")
+	fs.StringVar(&o.call, "call", "", "act on, or wait for, call `ID` instead of the newest that fits")
+	fs.StringVar(&o.service, "service", "", "wait for the registration state of service `NAME`")
+	fs.StringVar(&o.callType, "type", "", "the call type `T` to use when several services can place the call")
+	return fs, o
+}
+
+// Main runs phonectl with args (without the program name) and returns its
+// exit code: 0 done, 1 failed, 2 usage error.
+func Main(ctx context.Context, args []string, env command.Env) int {
+	return command.Exit(env, "phonectl", run(ctx, args, env))
+}
+
+func run(ctx context.Context, args []string, env command.Env) error {
+	fs, o := newFlags(env.Getenv)
 	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		if len(pos) > 0 {
+			if s, ok := lookup(pos[0]); ok {
+				writeCommandHelp(env.Stdout, fs, s)
+				return nil
+			}
+		}
+		writeHelp(env.Stdout, fs)
+		return nil
+	}
+	cmdName := ""
+	if len(pos) > 0 {
+		if _, ok := lookup(pos[0]); ok {
+			cmdName = pos[0]
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("%w: %w\n%s", ErrUsage, err, usage)
+		return usagef(cmdName, "%v", err)
 	}
 	if len(pos) == 0 {
-		return fmt.Errorf("%w: no command\n%s", ErrUsage, usage)
+		return usagef("", "no command given")
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	name, rest := pos[0], pos[1:]
+	s, ok := lookup(name)
+	if !ok {
+		return usagef("", "unknown command %q", name)
+	}
+	if err := checkLine(fs, o, s, rest); err != nil {
+		return err
+	}
+	if name == "help" {
+		if len(rest) == 0 {
+			writeHelp(env.Stdout, fs)
+			return nil
+		}
+		hs, ok := lookup(rest[0])
+		if !ok {
+			return usagef("", "help: unknown command %q", rest[0])
+		}
+		writeCommandHelp(env.Stdout, fs, hs)
+		return nil
+	}
+	var want telephony.CallState
+	if name == "wait" {
+		if o.service != "" {
+			if _, err := telephony.ParseRegistrationState(rest[0]); err != nil {
+				return usagef(name, "%v", err)
+			}
+		} else if want, err = telephony.ParseCallState(rest[0]); err != nil {
+			return usagef(name, "%v", err)
+		}
+	}
+	id := o.call
+	if s.sel != nil && len(rest) > 0 && s.max == 1 && s.min == 0 {
+		id = rest[0] // hangup ID, activate ID
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	c, err := runenv.Dial(ctx, *dirs, "phonectl")
+	c, err := runenv.Dial(ctx, *o.dirs, "phonectl")
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	x := &cmd{out: stdout, json: *asJSON, c: c, m: telephony.NewManager(c)}
-	name, rest := pos[0], pos[1:]
-	need := func(n int) error {
-		if len(rest) != n {
-			return fmt.Errorf("%w: %s takes %d argument(s)\n%s", ErrUsage, name, n, usage)
-		}
-		return nil
-	}
-	opt := func() (string, error) {
-		if len(rest) > 1 {
-			return "", fmt.Errorf("%w: %s takes at most one argument\n%s", ErrUsage, name, usage)
-		}
-		if len(rest) == 1 {
-			return rest[0], nil
-		}
-		return "", nil
-	}
+	x := &cmd{out: env.Stdout, json: o.json, c: c, m: telephony.NewManager(c)}
 	switch name {
 	case "status":
-		if err := need(0); err != nil {
-			return err
-		}
 		return x.status(ctx)
 	case "calls":
-		if err := need(0); err != nil {
-			return err
-		}
 		return x.calls(ctx)
 	case "dial":
-		if err := need(1); err != nil {
-			return err
-		}
-		return x.dial(ctx, rest[0], *callType)
+		return x.dial(ctx, rest[0], o.callType)
 	case "answer":
-		if err := need(0); err != nil {
-			return err
-		}
-		return x.onCall(ctx, "", "incoming", isState("Incoming"), func(cl Call) error { return x.m.Accept(ctx, cl.Service, cl.ID) })
+		return x.onCall(ctx, s.sel, id, func(cl Call) error { return x.m.Accept(ctx, cl.Service, cl.ID) })
 	case "hangup":
-		id, err := opt()
-		if err != nil {
-			return err
-		}
-		return x.onCall(ctx, id, "live", func(cl Call) bool { return !cl.Final() }, func(cl Call) error {
+		return x.onCall(ctx, s.sel, id, func(cl Call) error {
 			return x.m.Hangup(ctx, cl.Service, cl.ID, telephony.ScopeCallOnly)
 		})
 	case "hold":
-		if err := need(0); err != nil {
-			return err
-		}
-		return x.onCall(ctx, "", "connected", isState("Connected"), func(cl Call) error { return x.m.Hold(ctx, cl.Service, cl.ID) })
+		return x.onCall(ctx, s.sel, id, func(cl Call) error { return x.m.Hold(ctx, cl.Service, cl.ID) })
 	case "activate":
-		id, err := opt()
-		if err != nil {
-			return err
-		}
-		return x.onCall(ctx, id, "held", isState("Hold"), func(cl Call) error {
+		return x.onCall(ctx, s.sel, id, func(cl Call) error {
 			return x.m.Activate(ctx, cl.Service, cl.ID, telephony.ScopeCallOnly)
 		})
 	case "tone":
-		if err := need(1); err != nil {
-			return err
-		}
-		return x.onCall(ctx, "", "connected", isState("Connected"), func(cl Call) error { return x.m.Tone(ctx, cl.Service, cl.ID, rest[0]) })
+		return x.onCall(ctx, s.sel, id, func(cl Call) error { return x.m.Tone(ctx, cl.Service, cl.ID, rest[0]) })
 	case "transfer":
-		if err := need(1); err != nil {
-			return err
-		}
-		return x.onCall(ctx, "", "connected or held", isState("Connected", "Hold"), func(cl Call) error {
-			return x.m.Transfer(ctx, cl.Service, cl.ID, rest[0])
-		})
+		return x.onCall(ctx, s.sel, id, func(cl Call) error { return x.m.Transfer(ctx, cl.Service, cl.ID, rest[0]) })
 	case "wait":
-		if err := need(1); err != nil {
-			return err
+		if o.service != "" {
+			return x.waitRegistration(ctx, o.service, rest[0], o.timeout)
 		}
-		if *service != "" {
-			return x.waitRegistration(ctx, *service, rest[0], *timeout)
-		}
-		return x.waitCall(ctx, *callID, rest[0], *timeout)
+		return x.waitCall(ctx, id, want, o.timeout)
 	case "register", "deregister":
-		if err := need(1); err != nil {
-			return err
-		}
 		mode := telephony.OperatorModeAutomatic
 		if name == "deregister" {
 			mode = telephony.OperatorModeDeregister
@@ -158,16 +163,56 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		}
 		return x.print(map[string]string{"service": rest[0], "request": name}, name+" sent to "+rest[0])
 	}
-	return fmt.Errorf("%w: unknown command %q\n%s", ErrUsage, name, usage)
+	return fmt.Errorf("phonectl: command %q has no implementation", name) // a spec without a case
+}
+
+// checkLine checks the command's arguments and flags against its spec,
+// before phonectl talks to anyone.
+func checkLine(fs *flag.FlagSet, o *options, s *spec, rest []string) error {
+	if len(rest) < s.min || len(rest) > s.max {
+		return usagef(s.name, "%s takes %s", s.name, argCount(s.min, s.max))
+	}
+	var bad []string
+	fs.Visit(func(f *flag.Flag) {
+		if !slices.Contains(commonFlags, f.Name) && !slices.Contains(s.flags, f.Name) {
+			bad = append(bad, "-"+f.Name)
+		}
+	})
+	if len(bad) > 0 {
+		return usagef(s.name, "%s does not take %s", s.name, strings.Join(bad, ", "))
+	}
+	if o.timeout <= 0 {
+		return usagef(s.name, "-timeout %s: want a positive duration such as 30s", o.timeout)
+	}
+	if s.sel != nil && s.min == 0 && len(rest) == 1 && o.call != "" && o.call != rest[0] {
+		return usagef(s.name, "%s: call %s or -call %s? Name one call", s.name, rest[0], o.call)
+	}
+	if s.name == "wait" && o.service != "" && o.call != "" {
+		return usagef(s.name, "wait: -service waits for a registration state, -call for a call state; give one")
+	}
+	return nil
+}
+
+func argCount(min, max int) string {
+	switch {
+	case max == 0:
+		return "no arguments"
+	case min == max:
+		return fmt.Sprintf("%d argument", min)
+	case min == 0:
+		return fmt.Sprintf("at most %d argument", max)
+	}
+	return fmt.Sprintf("%d to %d arguments", min, max)
 }
 
 // parseInterspersed parses flags wherever they appear among the
-// positional arguments.
+// positional arguments. On an error it returns the positional arguments
+// read so far.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			return pos, err
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -176,10 +221,6 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
-}
-
-func isState(states ...string) func(Call) bool {
-	return func(c Call) bool { return slices.Contains(states, c.State) }
 }
 
 // print writes v as JSON with -json, else text.
@@ -204,27 +245,15 @@ func (x *cmd) dial(ctx context.Context, number, callType string) error {
 	return x.print(r, fmt.Sprintf("%s\t%s\t%s", r.ID, r.Service, r.CallType))
 }
 
-// onCall finds the call (id, or the newest that fits) and acts on it.
-func (x *cmd) onCall(ctx context.Context, id, what string, fits func(Call) bool, act func(Call) error) error {
+// onCall finds the call (id's, or the one sel picks) and acts on it.
+func (x *cmd) onCall(ctx context.Context, sel *selector, id string, act func(Call) error) error {
 	t, err := readCalls(ctx, x.c)
 	if err != nil {
 		return err
 	}
-	var cl Call
-	if id != "" {
-		p, ok := t.calls[id]
-		if !ok || p.State == "" {
-			return fmt.Errorf("%w: %s", ErrNoCall, id)
-		}
-		cl = *p
-		if !fits(cl) {
-			return fmt.Errorf("%w: call %s is %s, not %s", ErrNoCall, id, cl.State, what)
-		}
-	} else {
-		var ok bool
-		if cl, ok = t.newest(fits); !ok {
-			return fmt.Errorf("%w: there is no %s call", ErrNoCall, what)
-		}
+	cl, err := sel.pick(t, id)
+	if err != nil {
+		return err
 	}
 	if err := act(cl); err != nil {
 		return err
@@ -254,23 +283,24 @@ func (x *cmd) calls(ctx context.Context) error {
 	return err
 }
 
-// waitCall waits until the call (id, or the newest) is in state.
-func (x *cmd) waitCall(ctx context.Context, id, state string, timeout time.Duration) error {
-	if _, err := telephony.ParseCallState(state); err != nil {
-		return fmt.Errorf("%w: %w", ErrUsage, err)
-	}
+// waitCall waits until the call (id's, or the newest) is in want. A
+// watched call that can no longer be in want ends the wait at once; without
+// id, calls that were past want when the wait began are skipped, since the
+// wait is then for a newer call (the one just dialled may not be announced
+// yet).
+func (x *cmd) waitCall(ctx context.Context, id string, want telephony.CallState, timeout time.Duration) error {
 	t := newCallTable()
 	result := make(chan error, 1)
 	var mu sync.Mutex
 	var last Call
-	endedBefore := map[string]bool{} // calls already over when the wait began
+	skipped := map[string]bool{}
 	sub, err := x.c.Subscribe(ctx, telephony.CallsPath, func(b vs.Batch) {
 		for _, ch := range b.Changes {
 			t.set(ch.Path, ch.Value, ch.Removed)
 		}
-		if b.Initial {
+		if b.Initial && id == "" {
 			for _, c := range t.list() {
-				endedBefore[c.ID] = c.Final()
+				skipped[c.ID] = past(c, want)
 			}
 		}
 		var cl Call
@@ -289,11 +319,11 @@ func (x *cmd) waitCall(ctx context.Context, id, state string, timeout time.Durat
 		mu.Lock()
 		last = cl
 		mu.Unlock()
-		switch {
-		case cl.State == state:
-			trySend(result, nil)
-		case cl.Final() && !endedBefore[cl.ID]:
-			trySend(result, fmt.Errorf("%w: call %s ended in %s, not %s", ErrEnded, cl.ID, cl.State, state))
+		if skipped[cl.ID] {
+			return
+		}
+		if done, err := verdict(cl, want); done {
+			trySend(result, err)
 		}
 	})
 	if err != nil {
@@ -308,14 +338,20 @@ func (x *cmd) waitCall(ctx context.Context, id, state string, timeout time.Durat
 	case <-ctx.Done():
 		mu.Lock()
 		defer mu.Unlock()
-		if last.ID == "" {
-			return fmt.Errorf("%w after %s waiting for a call to be %s: there is no call", ErrTimeout, timeout, state)
+		switch {
+		case last.ID == "" && id != "":
+			return fmt.Errorf("%w after %s waiting for call %s to be %s: there is no such call", ErrTimeout, timeout, id, want)
+		case last.ID == "":
+			return fmt.Errorf("%w after %s waiting for a call to be %s: there is no call", ErrTimeout, timeout, want)
+		case skipped[last.ID]:
+			return fmt.Errorf("%w after %s waiting for a new call to be %s: the newest, %s, was already %s when the wait began (name a call with -call)",
+				ErrTimeout, timeout, want, last.ID, last.State)
 		}
-		return fmt.Errorf("%w after %s waiting for call %s to be %s (it is %s)", ErrTimeout, timeout, last.ID, state, last.State)
+		return fmt.Errorf("%w after %s waiting for call %s to be %s (it is %s)", ErrTimeout, timeout, last.ID, want, last.State)
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	return x.print(last, last.ID+" "+state)
+	return x.print(last, last.ID+" "+want.String())
 }
 
 func trySend(ch chan error, err error) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ringo-phone/ringo/firmware/phoned/server"
+	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/internal/runenv"
 	"github.com/ringo-phone/ringo/telephony"
 	"github.com/ringo-phone/ringo/telephony/bus"
@@ -28,21 +29,25 @@ func TestParseInterspersed(t *testing.T) {
 }
 
 func TestNotRunning(t *testing.T) {
-	err := Main(context.Background(), []string{"-runtime", t.TempDir(), "status"}, &bytes.Buffer{}, &bytes.Buffer{}, noEnv)
+	err := run(context.Background(), []string{"-runtime", t.TempDir(), "status"}, testEnv(&bytes.Buffer{}))
 	if !errors.Is(err, runenv.ErrNoBus) || !strings.HasPrefix(err.Error(), "phoned is not running: no bus at ") {
 		t.Errorf("status without phoned = %v", err)
 	}
-	err = Main(context.Background(), []string{"-runtime", t.TempDir(), "bogus"}, &bytes.Buffer{}, &bytes.Buffer{}, noEnv)
+	err = run(context.Background(), []string{"-runtime", t.TempDir(), "bogus"}, testEnv(&bytes.Buffer{}))
 	if !errors.Is(err, runenv.ErrNoBus) && !errors.Is(err, ErrUsage) {
 		t.Errorf("bogus = %v", err)
 	}
-	err = Main(context.Background(), nil, &bytes.Buffer{}, &bytes.Buffer{}, noEnv)
+	err = run(context.Background(), nil, testEnv(&bytes.Buffer{}))
 	if !errors.Is(err, ErrUsage) {
 		t.Errorf("no command = %v, want ErrUsage", err)
 	}
 }
 
 func noEnv(string) string { return "" }
+
+func testEnv(out *bytes.Buffer) command.Env {
+	return command.Env{Stdin: strings.NewReader(""), Stdout: out, Stderr: &bytes.Buffer{}, Getenv: noEnv}
+}
 
 // asterisk is an in-process agent for the "asterisk" service, on the
 // public library.
@@ -74,7 +79,7 @@ func TestAgainstPhoned(t *testing.T) {
 	defer s.Shutdown(ctx)
 	ctl := func(args ...string) (string, error) {
 		var out bytes.Buffer
-		err := Main(ctx, append([]string{"-runtime", rt, "-timeout", "5s"}, args...), &out, &bytes.Buffer{}, noEnv)
+		err := run(ctx, append([]string{"-runtime", rt, "-timeout", "5s"}, args...), testEnv(&out))
 		return out.String(), err
 	}
 	c, err := bus.Dial(ctx, bus.SocketPath(rt), bus.ClientOptions{Name: "iaxagent"})
@@ -92,8 +97,10 @@ func TestAgainstPhoned(t *testing.T) {
 	if out, err := ctl("wait", "-service", "asterisk", "None"); err != nil || out != "asterisk None\n" {
 		t.Fatalf("wait -service asterisk None = %q, %v", out, err)
 	}
-	// Not registered: the Asterisk manager cannot place the call.
-	if _, err := ctl("dial", "600"); err == nil || err.Error() != "dial refused: policy: no network: No Asterisk network" {
+	// Not registered: the Asterisk manager cannot place the call, and says
+	// so with its registration message.
+	if _, err := ctl("dial", "600"); err == nil || !strings.HasPrefix(err.Error(), "dial refused: policy: no network: ") ||
+		!strings.Contains(err.Error(), "No Asterisk network") {
 		t.Errorf("dial while unregistered = %v", err)
 	}
 	reg.UpdateRegistrationState(telephony.RegistrationHome)
@@ -143,15 +150,36 @@ problems:
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("wait -timeout 200ms took %v", d)
 	}
+	// A Dialing call can no longer be Incoming: the wait fails at once.
+	start = time.Now()
+	_, err = ctl("wait", "Incoming", "-call", id)
+	if !errors.Is(err, ErrPassed) || err.Error() != fmt.Sprintf("too late: call %s is Dialing and can no longer be Incoming", id) {
+		t.Errorf("wait Incoming on a Dialing call = %v, want ErrPassed", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("wait Incoming on a Dialing call took %v, want at once", d)
+	}
 	if _, err := ctl("hangup"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ctl("wait", "HangupLocal", "-call", id); err != nil {
 		t.Fatal(err)
 	}
-	// A call that had ended before the wait began is not what it waits for.
-	if _, err := ctl("wait", "Connected", "-call", id, "-timeout", "100ms"); !errors.Is(err, ErrTimeout) {
-		t.Errorf("wait Connected on an ended call = %v, want ErrTimeout", err)
+	// The call has ended: waiting on it for another state fails at once
+	// with the state it ended in (the -timeout would fail the test).
+	_, err = ctl("wait", "Connected", "-call", id, "-timeout", "1m")
+	if !errors.Is(err, ErrEnded) || err.Error() != fmt.Sprintf("call ended: call %s ended in HangupLocal, not Connected", id) {
+		t.Errorf("wait Connected -call on an ended call = %v, want ErrEnded", err)
+	}
+	// ... and for the state it is in, succeeds at once.
+	if out, err := ctl("wait", "HangupLocal", "-timeout", "1m"); err != nil || out != id+" HangupLocal\n" {
+		t.Errorf("wait HangupLocal on the ended call = %q, %v", out, err)
+	}
+	// Without -call, a call over before the wait began is skipped: the wait
+	// is for a newer call (one just dialled may not be announced yet).
+	_, err = ctl("wait", "Connected", "-timeout", "200ms")
+	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "waiting for a new call to be Connected: the newest, "+id+", was already HangupLocal") {
+		t.Errorf("wait Connected without -call after the call ended = %v, want ErrTimeout", err)
 	}
 	js, err := ctl("-json", "calls")
 	if err != nil || !strings.Contains(js, `"state": "HangupLocal"`) || !strings.Contains(js, `"missedCalls": 0`) {
