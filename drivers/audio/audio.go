@@ -2,6 +2,7 @@ package audio
 
 import (
 	"context"
+	"time"
 
 	"github.com/ringo-phone/ringo/telephony/media"
 )
@@ -39,4 +40,27 @@ type Sink interface {
 	// Close flushes and releases the device and unblocks a pending
 	// WriteFrame. It is idempotent.
 	Close() error
+}
+
+// StreamStats counts what happened to one device stream, for backends
+// that keep counters (pulse does: its Sink and Source have a Stats method
+// returning them).
+type StreamStats struct {
+	// Frames went to (sink) or came from (source) the device.
+	Frames uint64
+	// Silent frames were discarded (sink) or made up (source) while the
+	// device was away.
+	Silent uint64
+	// Underflows (sink): the device ran out of audio to play.
+	// Overflows (source): recorded audio was dropped because nobody read it.
+	Underflows, Overflows uint64
+	// Losses counts broken connections to the device, Reconnects
+	// successful returns.
+	Losses, Reconnects uint64
+	// Connected says whether the stream is up now.
+	Connected bool
+	// Latency is the delay the device adds as granted: for a sink the
+	// audio queued ahead of the speaker on average (buffer and sink
+	// latency), for a source the record fragment.
+	Latency time.Duration
 }

@@ -314,7 +314,7 @@ func TestPulseRestartMidCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink := &tickSink{Sink: psink.(*pulse.Sink), wrote: make(chan pulse.Stats, 1)}
+	sink := &tickSink{Sink: psink.(*pulse.Sink), wrote: make(chan audio.StreamStats, 1)}
 	s, err := Start(ctx, c, src, sink, dev.Config)
 	if err != nil {
 		t.Fatal(err)
@@ -424,7 +424,7 @@ func bandMargin(pcm []int16, freq, guard float64) float64 {
 // tickSink reports the pulse sink's counters after every frame written.
 type tickSink struct {
 	*pulse.Sink
-	wrote chan pulse.Stats
+	wrote chan audio.StreamStats
 }
 
 func (s *tickSink) WriteFrame(ctx context.Context, f *media.Frame) error {

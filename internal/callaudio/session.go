@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/ringo-phone/ringo/drivers/audio"
-	"github.com/ringo-phone/ringo/drivers/audio/pulse"
 	"github.com/ringo-phone/ringo/iax"
 	"github.com/ringo-phone/ringo/internal/clock"
 	"github.com/ringo-phone/ringo/telephony/media"
@@ -85,9 +84,10 @@ type Stats struct {
 	// Delay is the current delay from a frame's arrival to the speaker:
 	// the jitter buffer's delay plus SinkLatency.
 	Delay time.Duration
-	// Speaker and Microphone are the PulseAudio streams' own counters
-	// (underflows, losses, reconnects); nil for other devices.
-	Speaker, Microphone *pulse.Stats
+	// Speaker and Microphone are the device streams' own counters
+	// (underflows, losses, reconnects) when the device keeps them, as
+	// pulse does; nil for other devices.
+	Speaker, Microphone *audio.StreamStats
 }
 
 // Session streams one call's voice between the call and the audio
@@ -300,7 +300,7 @@ type writableWaiter interface {
 }
 
 // statser is a device with counters of its own.
-type statser interface{ Stats() pulse.Stats }
+type statser interface{ Stats() audio.StreamStats }
 
 // latencyReporter is a sink that knows how much audio it holds.
 type latencyReporter interface {

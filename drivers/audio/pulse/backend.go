@@ -111,26 +111,6 @@ func (b *Backend) OpenSource(ctx context.Context, arg string) (audio.Source, err
 	return openSource(ctx, b.cfg, arg)
 }
 
-// Stats counts what happened to one stream.
-type Stats struct {
-	// Frames went to (sink) or came from (source) the server.
-	Frames uint64
-	// Silent frames were discarded (sink) or made up (source) while the
-	// server was away.
-	Silent uint64
-	// Underflows (sink): the server ran out of audio to play.
-	// Overflows (source): recorded audio was dropped because nobody read it.
-	Underflows, Overflows uint64
-	// Losses counts broken connections, Reconnects successful returns.
-	Losses, Reconnects uint64
-	// Connected says whether the stream is up now.
-	Connected bool
-	// Latency is the delay the server adds as granted: for a sink the
-	// audio queued ahead of the speaker on average (buffer and sink
-	// latency), for a source the record fragment.
-	Latency time.Duration
-}
-
 // link keeps one stream's connection alive: when it breaks, it waits with
 // backoff and calls open until a new one is up. It is run by the sink or
 // source goroutine that owns it.

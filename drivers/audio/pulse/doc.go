@@ -25,7 +25,8 @@
 // Config.StallTimeout) does not end a stream: the endpoint goes silent —
 // the sink discards frames and the source gives silence, both paced by the
 // injected clock at 20 ms a frame so the call keeps its rhythm — and
-// reconnects in the background with backoff. Stats counts what happened.
+// reconnects in the background with backoff. Sink.Stats and Source.Stats
+// count what happened (audio.StreamStats).
 //
 // Logs go to Config.Logger with category=audio.
 package pulse

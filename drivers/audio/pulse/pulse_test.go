@@ -163,7 +163,7 @@ func TestSurvivesServerRestart(t *testing.T) {
 	}
 	defer src.Close()
 
-	type progress struct{ sink, src pulse.Stats }
+	type progress struct{ sink, src audio.StreamStats }
 	prog := make(chan progress, 4096)
 	errc := make(chan error, 2)
 	wctx, stop := context.WithCancel(ctx)
@@ -304,7 +304,7 @@ func TestSilencePacedByClock(t *testing.T) {
 	}
 	sink := as.(*pulse.Sink)
 	defer sink.Close()
-	wrote := make(chan pulse.Stats, 1)
+	wrote := make(chan audio.StreamStats, 1)
 	go func() {
 		var f audio.Frame
 		for sink.WriteFrame(ctx, &f) == nil {
@@ -315,7 +315,7 @@ func TestSilencePacedByClock(t *testing.T) {
 			}
 		}
 	}()
-	next := func() pulse.Stats {
+	next := func() audio.StreamStats {
 		t.Helper()
 		select {
 		case st := <-wrote:
@@ -323,7 +323,7 @@ func TestSilencePacedByClock(t *testing.T) {
 		case <-ctx.Done():
 			t.Fatal("no frame taken")
 		}
-		return pulse.Stats{}
+		return audio.StreamStats{}
 	}
 	for next().Frames < 5 { // the server plays
 	}

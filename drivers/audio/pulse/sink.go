@@ -34,7 +34,7 @@ type Sink struct {
 	mu   sync.Mutex
 	cur  *playStream // nil while the server is away
 	pace pace
-	st   Stats
+	st   audio.StreamStats
 	wake chan struct{} // room, loss or return; one pending signal
 }
 
@@ -269,7 +269,7 @@ func (s *Sink) Latency() time.Duration {
 }
 
 // Stats returns the stream's counters.
-func (s *Sink) Stats() Stats {
+func (s *Sink) Stats() audio.StreamStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.st

@@ -36,7 +36,7 @@ type Source struct {
 	cur  *recStream // nil while the server is away
 	q    ring
 	pace pace
-	st   Stats
+	st   audio.StreamStats
 	wake chan struct{}
 }
 
@@ -221,7 +221,7 @@ func (s *Source) Latency() time.Duration {
 }
 
 // Stats returns the stream's counters.
-func (s *Source) Stats() Stats {
+func (s *Source) Stats() audio.StreamStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.st
