@@ -1,0 +1,9 @@
+package x
+
+import (
+	"testing"
+
+	"example.com/badmod/firmware/p"
+)
+
+func TestRun(t *testing.T) { p.Run(nil) }

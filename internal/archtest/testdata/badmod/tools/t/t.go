@@ -1,0 +1,5 @@
+// Package t is a host tool.
+package t
+
+// Help helps.
+func Help() {}
