@@ -3,12 +3,17 @@ package explorer
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"path"
 	"strings"
+	"sync"
 
+	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/internal/runenv"
 	"github.com/ringo-phone/ringo/telephony/bus"
 	"github.com/ringo-phone/ringo/telephony/phoneapi"
@@ -21,29 +26,104 @@ commands:
   get PATH           print the value at PATH
   set PATH VALUE     store VALUE (true, 42, "text", [a, b] or plain text), owned by phoned
   rm PATH            remove PATH and everything below it
-  watch [PATH]       print changes below PATH until interrupted
-  shell              interactive: cd, ls, pwd, get, set, rm, watch, help, exit`
+  watch [PATH]       print changes below PATH until ^C
+  shell              interactive: cd, ls, pwd, get, set, rm, watch, help, exit
+  help               this text
+flags:
+  -config DIR        configuration directory (env RINGO_CONFIG, default /etc/ringo)
+  -runtime DIR       runtime directory holding bus.sock (env RINGO_RUNTIME, default /run/ringo)
+exit status: 0 done, 1 failed, 2 usage error.`
+
+const hint = `Run "vsexplorer help" for the commands.`
 
 // IO is what the explorer talks to.
 type IO struct {
 	In  io.Reader
 	Out io.Writer
-	// Interrupt stops a watch in the shell (^C on the console) without
-	// ending the program; nil when there is none.
+	// Interrupt is ^C on the console: it ends a command, and in the shell
+	// stops a watch without ending the shell. Nil when there is none.
 	Interrupt <-chan struct{}
 }
 
-// Main runs vsexplorer with args (without the program name).
-func Main(ctx context.Context, args []string, tio IO, getenv func(string) string) error {
+// Main runs vsexplorer with args (without the program name) and returns
+// its exit code: 0 done, 1 failed, 2 usage error. It catches SIGINT
+// itself (so that ^C in the shell stops a watch, not the shell); pass it
+// no os.Interrupt in command.Main.
+func Main(ctx context.Context, args []string, env command.Env) int {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt)
+	defer signal.Stop(sigs)
+	interrupt := make(chan struct{})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-sigs:
+				select {
+				case interrupt <- struct{}{}:
+				default: // nobody is listening for ^C right now
+				}
+			case <-stop:
+				return
+			}
+		}
+	}()
+	defer wg.Wait()
+	defer close(stop)
+	return Run(ctx, args, env, interrupt)
+}
+
+// Run is Main with the interrupts (^C) coming from interrupt.
+func Run(ctx context.Context, args []string, env command.Env, interrupt <-chan struct{}) int {
+	return command.Exit(env, "vsexplorer", explore(ctx, args, IO{In: env.Stdin, Out: env.Stdout, Interrupt: interrupt}, env.Getenv))
+}
+
+// explore runs vsexplorer with args and returns its error.
+func explore(ctx context.Context, args []string, tio IO, getenv func(string) string) error {
 	fs := flag.NewFlagSet("vsexplorer", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	dirs := runenv.Flags(fs, getenv)
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w\n%s", ErrUsage, err, usage)
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		_, err := fmt.Fprintln(tio.Out, usage)
+		return err
+	} else if err != nil {
+		return fmt.Errorf("%w: %v\n%s", ErrUsage, err, hint)
 	}
 	pos := fs.Args()
 	if len(pos) == 0 {
-		return fmt.Errorf("%w: no command\n%s", ErrUsage, usage)
+		return fmt.Errorf("%w: no command given\n%s", ErrUsage, hint)
+	}
+	name, rest := pos[0], pos[1:]
+	switch {
+	case name == "help":
+		_, err := fmt.Fprintln(tio.Out, usage)
+		return err
+	case name == "shell" && len(rest) > 0:
+		return fmt.Errorf("%w: shell takes no arguments\n%s", ErrUsage, hint)
+	case name != "shell":
+		if err := checkArgs(name, rest); err != nil {
+			return fmt.Errorf("%w\n%s", err, hint)
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if name != "shell" {
+		// ^C ends a command outside the shell.
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case <-tio.Interrupt:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		defer wg.Wait()
+		defer cancel()
 	}
 	c, err := runenv.Dial(ctx, *dirs, "vsexplorer")
 	if err != nil {
@@ -51,14 +131,34 @@ func Main(ctx context.Context, args []string, tio IO, getenv func(string) string
 	}
 	defer c.Close()
 	e := &explorer{c: c, out: tio.Out, cwd: "/"}
-	if pos[0] == "shell" {
-		if len(pos) != 1 {
-			return fmt.Errorf("%w: shell takes no arguments", ErrUsage)
-		}
+	if name == "shell" {
 		return e.shell(ctx, tio)
 	}
-	var stop <-chan struct{} = ctx.Done()
-	return e.exec(ctx, pos[0], pos[1:], stop)
+	return e.exec(ctx, name, rest, ctx.Done())
+}
+
+// checkArgs checks a command's arguments.
+func checkArgs(name string, args []string) error {
+	var ok bool
+	var form string
+	switch name {
+	case "ls":
+		ok, form = len(args) <= 1, "ls [PATH]"
+	case "get":
+		ok, form = len(args) == 1, "get PATH"
+	case "set":
+		ok, form = len(args) >= 2, "set PATH VALUE"
+	case "rm":
+		ok, form = len(args) == 1, "rm PATH"
+	case "watch":
+		ok, form = len(args) <= 1, "watch [PATH]"
+	default:
+		return fmt.Errorf("%w: unknown command %q", ErrUsage, name)
+	}
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrUsage, form)
+	}
+	return nil
 }
 
 type explorer struct {
@@ -80,6 +180,9 @@ func (e *explorer) abs(p string) string {
 
 // exec runs one command; watch runs until stop.
 func (e *explorer) exec(ctx context.Context, name string, args []string, stop <-chan struct{}) error {
+	if err := checkArgs(name, args); err != nil {
+		return err
+	}
 	arg := func(i int) string {
 		if i < len(args) {
 			return args[i]
@@ -88,14 +191,8 @@ func (e *explorer) exec(ctx context.Context, name string, args []string, stop <-
 	}
 	switch name {
 	case "ls":
-		if len(args) > 1 {
-			return fmt.Errorf("%w: ls [PATH]", ErrUsage)
-		}
 		return e.ls(ctx, e.abs(arg(0)))
 	case "get":
-		if len(args) != 1 {
-			return fmt.Errorf("%w: get PATH", ErrUsage)
-		}
 		p := e.abs(args[0])
 		v, ok, err := e.c.Get(ctx, p)
 		if err != nil {
@@ -107,22 +204,13 @@ func (e *explorer) exec(ctx context.Context, name string, args []string, stop <-
 		_, err = fmt.Fprintln(e.out, v.String())
 		return err
 	case "set":
-		if len(args) < 2 {
-			return fmt.Errorf("%w: set PATH VALUE", ErrUsage)
-		}
 		return phoneapi.Set(ctx, e.c, e.abs(args[0]), vs.Parse(strings.Join(args[1:], " ")))
 	case "rm":
-		if len(args) != 1 {
-			return fmt.Errorf("%w: rm PATH", ErrUsage)
-		}
 		return e.c.Remove(ctx, e.abs(args[0]))
 	case "watch":
-		if len(args) > 1 {
-			return fmt.Errorf("%w: watch [PATH]", ErrUsage)
-		}
 		return e.watch(ctx, e.abs(arg(0)), stop)
 	}
-	return fmt.Errorf("%w: unknown command %q\n%s", ErrUsage, name, usage)
+	return fmt.Errorf("%w: unknown command %q", ErrUsage, name)
 }
 
 func (e *explorer) ls(ctx context.Context, p string) error {

@@ -30,7 +30,7 @@ func startPhoned(t *testing.T) string {
 
 func run(t *testing.T, rt string, in string, args ...string) (string, error) {
 	var out bytes.Buffer
-	err := Main(context.Background(), append([]string{"-runtime", rt}, args...), IO{In: strings.NewReader(in), Out: &out}, noEnv)
+	err := explore(context.Background(), append([]string{"-runtime", rt}, args...), IO{In: strings.NewReader(in), Out: &out}, noEnv)
 	return out.String(), err
 }
 
@@ -115,7 +115,7 @@ func TestWatch(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Main(ctx, []string{"-runtime", rt, "watch", "/W"}, IO{In: strings.NewReader(""), Out: out}, noEnv)
+		done <- explore(ctx, []string{"-runtime", rt, "watch", "/W"}, IO{In: strings.NewReader(""), Out: out}, noEnv)
 	}()
 	out.WaitFor(t, "(nothing at /W yet)\n", waitLimit)
 	c.Set(ctx, "/W/a", vs.Int(1))
@@ -131,7 +131,7 @@ func TestWatch(t *testing.T) {
 	pr, pw := io.Pipe()
 	sh := new(proctest.Buffer)
 	go func() {
-		done <- Main(context.Background(), []string{"-runtime", rt, "shell"}, IO{In: pr, Out: sh}, noEnv)
+		done <- explore(context.Background(), []string{"-runtime", rt, "shell"}, IO{In: pr, Out: sh}, noEnv)
 	}()
 	io.WriteString(pw, "watch /W\n")
 	sh.WaitFor(t, "(nothing at /W yet)\n", waitLimit)
