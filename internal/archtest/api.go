@@ -28,14 +28,8 @@ func checkAPI(root, module string, libs []string) ([]Violation, error) {
 		return nil, fmt.Errorf("%w in %s: %w", ErrGoList, root, err)
 	}
 	var errs []error
-	said := map[string]bool{} // a compile error comes as text and as a type error
 	for _, p := range pkgs {
-		for _, e := range p.Errors {
-			if msg := e.Error(); !said[msg] {
-				said[msg] = true
-				errs = append(errs, e)
-			}
-		}
+		errs = append(errs, packageErrors(p)...)
 	}
 	if err := broken(errs); err != nil {
 		return nil, err
@@ -51,6 +45,28 @@ func checkAPI(root, module string, libs []string) ([]Violation, error) {
 		c.pkg(p.Types)
 	}
 	return c.found, nil
+}
+
+// packageErrors returns the first errors of p: its parse and type errors
+// when it has any (the go command's compile output repeats them), else
+// what the go command said.
+func packageErrors(p *packages.Package) []error {
+	const most = 10
+	var errs, list []error
+	for _, e := range p.Errors {
+		if e.Kind == packages.ListError || e.Kind == packages.UnknownError {
+			list = append(list, e)
+		} else {
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) == 0 {
+		errs = list
+	}
+	if len(errs) > most {
+		errs = append(errs[:most:most], fmt.Errorf("%s: %d more errors", p.PkgPath, len(errs)-most))
+	}
+	return errs
 }
 
 // apiChecker walks the exported objects of library packages through the
