@@ -263,22 +263,36 @@ func (f *RequestFailure) Error() string {
 // provider of service announces, in order, on the bus client's dispatch
 // goroutine. Close the returned listener to stop.
 func (m *Manager) WatchCalls(ctx context.Context, service string, fn func(CallEvent)) (*bus.Listener, error) {
-	return qcop.Listen(ctx, m.c, qcop.ResponseChannel(string(CallProviderInterface), service), func(msg qcop.Message) {
-		switch msg.Name {
-		case MsgStateChanged:
-			calls, err := DecodeCalls(service, msg.Args)
-			if err != nil {
-				fn(CallEvent{Service: service, Failure: &RequestFailure{Request: MsgStateChanged, Reason: err.Error()}})
-				return
-			}
-			fn(CallEvent{Service: service, Calls: calls})
-		case MsgRequestFailed:
-			id, _ := msg.Str(0)
-			req, _ := msg.Str(1)
-			reason, _ := msg.Str(2)
-			fn(CallEvent{Service: service, Failure: &RequestFailure{CallID: id, Request: req, Reason: reason}})
+	return qcop.Listen(ctx, m.c, CallResponseChannel(service), func(msg qcop.Message) {
+		if e, ok := DecodeCallEvent(service, msg); ok {
+			fn(e)
 		}
 	})
+}
+
+// CallResponseChannel is the channel on which service announces its calls.
+func CallResponseChannel(service string) string {
+	return qcop.ResponseChannel(string(CallProviderInterface), service)
+}
+
+// DecodeCallEvent turns a message on a call provider's response channel
+// into a CallEvent; ok is false for messages that are not call events. A
+// state change that does not decode is a Failure event naming why.
+func DecodeCallEvent(service string, msg qcop.Message) (e CallEvent, ok bool) {
+	switch msg.Name {
+	case MsgStateChanged:
+		calls, err := DecodeCalls(service, msg.Args)
+		if err != nil {
+			return CallEvent{Service: service, Failure: &RequestFailure{Request: MsgStateChanged, Reason: err.Error()}}, true
+		}
+		return CallEvent{Service: service, Calls: calls}, true
+	case MsgRequestFailed:
+		id, _ := msg.Str(0)
+		req, _ := msg.Str(1)
+		reason, _ := msg.Str(2)
+		return CallEvent{Service: service, Failure: &RequestFailure{CallID: id, Request: req, Reason: reason}}, true
+	}
+	return CallEvent{}, false
 }
 
 // WatchResponses calls fn for every message on an interface's response

@@ -467,8 +467,26 @@ func (c *Client) Clients(ctx context.Context) ([]ClientInfo, error) {
 		}
 		out = append(out, ci)
 	}
-	applyStats(out, r.Changes)
+	// Fill in the counters (a server older than the counters sends none).
+	for _, st := range decodeStats(r.Changes) {
+		for i := range out {
+			if st.Ended == 0 && out[i].Owner == st.Owner {
+				out[i] = st
+			}
+		}
+	}
 	return out, nil
+}
+
+// Stats returns the server's traffic counters: the connected clients, by
+// id, then the totals of closed connections, by name (see
+// Server.Stats).
+func (c *Client) Stats(ctx context.Context) ([]ClientInfo, error) {
+	r, err := c.request(ctx, &Message{Op: OpClients})
+	if err != nil {
+		return nil, err
+	}
+	return decodeStats(r.Changes), nil
 }
 
 // Subscription delivers value-space batches below a prefix.

@@ -1,7 +1,9 @@
 package bus
 
 import (
+	"runtime"
 	"testing"
+	"time"
 
 	vs "github.com/ringo-phone/ringo/telephony/valuespace"
 )
@@ -66,5 +68,36 @@ func TestHandleAndStats(t *testing.T) {
 	stop()
 	if n, err := asker.Send(testCtx(t), "svc/request", "question"); err != nil || n != 0 {
 		t.Errorf("Send after stop = %d, %v, want 0 receivers", n, err)
+	}
+
+	// A closed connection's counters stay, added up under its name.
+	asker.Close()
+	waitFor(t, "asker's connection to end", func() bool { return len(s.Clients()) == 1 })
+	st, err := other.Stats(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ended *ClientInfo
+	for i := range st {
+		if st[i].Ended > 0 {
+			ended = &st[i]
+		}
+	}
+	if ended == nil || ended.Name != "asker" || ended.Ended != 1 || ended.Owner != 0 ||
+		ended.Sent["question"] != 2 || ended.Received["answer"] != 1 {
+		t.Errorf("Stats() after asker closed = %+v, want asker's totals (question:2, answer:1) as ended", st)
+	}
+}
+
+// waitFor waits until cond holds, re-checking whenever the server may have
+// changed (bounded by waitLimit).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not happen within %v", what, waitLimit)
+		}
+		runtime.Gosched()
 	}
 }

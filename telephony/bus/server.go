@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -71,6 +69,7 @@ type Server struct {
 	local     map[string][]*handler // the hosting process's own listeners, by channel
 	localQ    []localDelivery
 	localWake chan struct{}
+	ended     map[string]*ClientInfo // counters of closed connections, by client name
 	nextOwner uint64
 	closed    bool
 
@@ -144,6 +143,7 @@ func NewServer(ln net.Listener, opts ServerOptions) *Server {
 		held:      make(map[string][][]byte),
 		local:     make(map[string][]*handler),
 		localWake: make(chan struct{}, 1),
+		ended:     make(map[string]*ClientInfo),
 		done:      make(chan struct{}),
 	}
 	s.wg.Add(2)
@@ -212,38 +212,6 @@ func (s *Server) Clients() []ClientInfo {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Owner < out[j].Owner })
 	return out
-}
-
-// Stats returns the connected clients with their traffic counters, by id.
-// The hosting process's own use of the tree and of Handle and Publish
-// crosses no socket and is in no client's counters.
-func (s *Server) Stats() []ClientInfo {
-	s.mu.Lock()
-	conns := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
-		conns = append(conns, c)
-	}
-	s.mu.Unlock()
-	out := make([]ClientInfo, 0, len(conns))
-	for _, c := range conns {
-		out = append(out, c.stats())
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Owner < out[j].Owner })
-	return out
-}
-
-// ClientInfo describes a connected client. The counters are filled by
-// Stats (and by Client.Clients, which asks the server for them).
-type ClientInfo struct {
-	Owner valuespace.Owner
-	Name  string
-	// FramesIn are the frames the server read from the client after the
-	// handshake; FramesOut the frames queued to it (replies,
-	// notifications, deliveries).
-	FramesIn, FramesOut uint64
-	// Sent counts the qcop messages the client sent, by message name;
-	// Received those delivered to it. Nil when it has none.
-	Sent, Received map[string]uint64
 }
 
 func (s *Server) accept() {
@@ -471,6 +439,7 @@ func (c *conn) cleanup() {
 		}
 	}
 	delete(c.s.conns, c)
+	c.s.endedLocked(c.statsLocked())
 	c.s.mu.Unlock()
 	c.s.tree.RemoveOwner(c.owner)
 }
@@ -503,11 +472,14 @@ func (c *conn) handle(m *Message) error {
 			reply.Owners = append(reply.Owners, uint64(e.Owner))
 		}
 	case OpClients:
-		for _, ci := range c.s.Stats() {
-			reply.Names = append(reply.Names, ci.Name)
-			reply.Owners = append(reply.Owners, uint64(ci.Owner))
-			reply.Changes = append(reply.Changes, statsChanges(ci)...)
+		stats := c.s.Stats()
+		for _, ci := range stats {
+			if ci.Ended == 0 {
+				reply.Names = append(reply.Names, ci.Name)
+				reply.Owners = append(reply.Owners, uint64(ci.Owner))
+			}
 		}
+		reply.Changes = encodeStats(stats)
 	case OpSubscribe:
 		err = c.subscribe(m.ID, m.Path)
 	case OpUnsubscribe:
@@ -630,31 +602,6 @@ func (s *Server) Publish(channel, name string, args ...valuespace.Value) int {
 	return int(n)
 }
 
-// count updates the connection's counters.
-func (c *conn) count(f func()) {
-	c.mu.Lock()
-	f()
-	c.mu.Unlock()
-}
-
-func bump(m map[string]uint64, name string) map[string]uint64 {
-	if m == nil {
-		m = make(map[string]uint64)
-	}
-	m[name]++
-	return m
-}
-
-func (c *conn) stats() ClientInfo {
-	c.s.mu.Lock()
-	name := c.name
-	c.s.mu.Unlock()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return ClientInfo{Owner: c.owner, Name: name, FramesIn: c.framesIn, FramesOut: c.framesOut,
-		Sent: maps.Clone(c.sent), Received: maps.Clone(c.received)}
-}
-
 // handler is one of the hosting process's listeners on a channel.
 type handler struct {
 	fn      func(Delivery)
@@ -713,73 +660,6 @@ func (s *Server) dispatchLocal() {
 				if !h.stopped.Load() {
 					h.fn(ld.d)
 				}
-			}
-		}
-	}
-}
-
-// statsChanges carries a client's counters in an OpClients reply, as
-// entries /<owner>/framesIn, /<owner>/framesOut, /<owner>/sent/<name> and
-// /<owner>/received/<name> with integer values.
-func statsChanges(ci ClientInfo) []valuespace.Change {
-	base := fmt.Sprintf("/%d", ci.Owner)
-	out := []valuespace.Change{
-		{Path: base + "/framesIn", Value: valuespace.Int(int64(ci.FramesIn))},
-		{Path: base + "/framesOut", Value: valuespace.Int(int64(ci.FramesOut))},
-	}
-	for _, dir := range []struct {
-		key string
-		m   map[string]uint64
-	}{{"sent", ci.Sent}, {"received", ci.Received}} {
-		for _, name := range slices.Sorted(maps.Keys(dir.m)) {
-			// A message name is not a path segment: it is carried in the value.
-			out = append(out, valuespace.Change{Path: base + "/" + dir.key,
-				Value: valuespace.Strings(name, strconv.FormatUint(dir.m[name], 10))})
-		}
-	}
-	return out
-}
-
-// applyStats fills the counters of clients from an OpClients reply's
-// entries (see statsChanges); entries it does not know are ignored.
-func applyStats(clients []ClientInfo, changes []valuespace.Change) {
-	byOwner := make(map[string]*ClientInfo, len(clients))
-	for i := range clients {
-		byOwner[fmt.Sprintf("/%d", clients[i].Owner)] = &clients[i]
-	}
-	for _, ch := range changes {
-		rest := strings.TrimPrefix(ch.Path, "/")
-		owner, key, _ := strings.Cut(rest, "/")
-		ci := byOwner["/"+owner]
-		if ci == nil {
-			continue
-		}
-		switch key {
-		case "framesIn", "framesOut":
-			n, ok := ch.Value.Int()
-			if !ok || n < 0 {
-				continue
-			}
-			if key == "framesIn" {
-				ci.FramesIn = uint64(n)
-			} else {
-				ci.FramesOut = uint64(n)
-			}
-		case "sent", "received":
-			l, ok := ch.Value.List()
-			if !ok || len(l) != 2 {
-				continue
-			}
-			n, err := strconv.ParseUint(l[1], 10, 64)
-			if err != nil {
-				continue
-			}
-			if key == "sent" {
-				ci.Sent = bump(ci.Sent, l[0])
-				ci.Sent[l[0]] = n
-			} else {
-				ci.Received = bump(ci.Received, l[0])
-				ci.Received[l[0]] = n
 			}
 		}
 	}
