@@ -1,4 +1,4 @@
-package main
+package settings
 
 import (
 	"bufio"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ringo-phone/ringo/internal/asteriskconf"
+	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/internal/runenv"
 	"github.com/ringo-phone/ringo/telephony"
 	"golang.org/x/term"
@@ -22,36 +23,68 @@ const Service = "asterisk"
 
 const usage = `usage:
   iaxsettings [-config DIR] [-runtime DIR] show
-  iaxsettings [-config DIR] [-runtime DIR] set [-server HOST[:PORT]] [-user U] [-password -]
+  iaxsettings [-config DIR] [-runtime DIR] set [-server HOST[:PORT]] [-port N] [-user U] [-password -]
       [-auto|-manual] [-refresh SECONDS] [-emergency=true|false]
       [-callerid-name N] [-callerid-number N]
-  iaxsettings [-config DIR] [-runtime DIR] register|deregister`
+  iaxsettings [-config DIR] [-runtime DIR] register|deregister
+  iaxsettings help
+
+  show          print the account in <config>/Asterisk.conf and the registration state
+  set           change the account, then tell the running agent ("iaxsettings set -h": the flags)
+  register      ask the agent to register now
+  deregister    ask the agent to deregister
+flags:
+  -config DIR   configuration directory (env RINGO_CONFIG, default /etc/ringo)
+  -runtime DIR  runtime directory holding bus.sock (env RINGO_RUNTIME, default /run/ringo)
+exit status: 0 done, 1 failed, 2 usage error.`
+
+const hint = `Run "iaxsettings help" for the usage.`
 
 // busTimeout bounds every request to phoned.
 const busTimeout = 5 * time.Second
 
-func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, getenv func(string) string) error {
+// Main runs iaxsettings with args (without the program name) and returns
+// its exit code: 0 done, 1 failed, 2 usage error.
+func Main(ctx context.Context, args []string, env command.Env) int {
+	return command.Exit(env, "iaxsettings", run(ctx, args, env))
+}
+
+func run(ctx context.Context, args []string, env command.Env) error {
 	fs := flag.NewFlagSet("iaxsettings", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	dirs := runenv.Flags(fs, getenv)
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v\n%s", err, usage)
+	dirs := runenv.Flags(fs, env.Getenv)
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		_, err := fmt.Fprintln(env.Stdout, usage)
+		return err
+	} else if err != nil {
+		return usageErr("%v", err)
 	}
 	if fs.NArg() == 0 {
-		return errors.New(usage)
+		return usageErr("no command given")
 	}
 	cmd, rest := fs.Arg(0), fs.Args()[1:]
-	switch cmd {
-	case "show":
-		return show(ctx, *dirs, stdout)
-	case "set":
-		return set(ctx, *dirs, rest, stdin, stdout)
-	case "register":
-		return operatorMode(ctx, *dirs, telephony.OperatorModeAutomatic, stdout)
-	case "deregister":
-		return operatorMode(ctx, *dirs, telephony.OperatorModeDeregister, stdout)
+	if cmd != "set" && len(rest) > 0 {
+		return usageErr("%s takes no arguments, got %q", cmd, rest)
 	}
-	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	switch cmd {
+	case "help":
+		_, err := fmt.Fprintln(env.Stdout, usage)
+		return err
+	case "show":
+		return show(ctx, *dirs, env.Stdout)
+	case "set":
+		return set(ctx, *dirs, rest, env.Stdin, env.Stdout)
+	case "register":
+		return operatorMode(ctx, *dirs, telephony.OperatorModeAutomatic, env.Stdout)
+	case "deregister":
+		return operatorMode(ctx, *dirs, telephony.OperatorModeDeregister, env.Stdout)
+	}
+	return usageErr("unknown command %q", cmd)
+}
+
+// usageErr is a mistake on the command line: iaxsettings exits 2 on it.
+func usageErr(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format+"\n%s", append(append([]any{command.ErrUsage}, args...), hint)...)
 }
 
 func load(dir string) (asteriskconf.Settings, error) {
@@ -107,44 +140,58 @@ func set(ctx context.Context, dirs runenv.Dirs, args []string, stdin io.Reader, 
 		// An unreadable or invalid file is replaced only by a full set.
 		return fmt.Errorf("%w (fix or remove %s)", err, asteriskconf.Path(dirs.Config))
 	}
-	fs := flag.NewFlagSet("set", flag.ContinueOnError)
+	fs := flag.NewFlagSet("iaxsettings set", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	server := fs.String("server", "", "HOST[:PORT] of the Asterisk server")
-	user := fs.String("user", "", "account (IAX2 peer) name")
-	password := fs.String("password", "", "'-' reads the password from standard input")
+	server := fs.String("server", "", "`HOST[:PORT]` of the Asterisk server (the port defaults to 4569)")
+	port := fs.Int("port", 0, "the server's UDP port `N` (1-65535), alone or with -server HOST")
+	user := fs.String("user", "", "account (IAX2 peer) name `U`")
+	password := fs.String("password", "", "`-` reads the password from standard input (never give it on the command line)")
 	fs.Bool("auto", false, "register automatically at start")
 	fs.Bool("manual", false, "register only on request")
-	refresh := fs.Int("refresh", 0, "registration refresh in seconds")
-	emergency := fs.String("emergency", "", "true if this account may place emergency calls")
-	name := fs.String("callerid-name", "", "caller id name")
-	number := fs.String("callerid-number", "", "caller id number")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("set: %v\n%s", err, usage)
+	refresh := fs.Int("refresh", 0, "registration refresh in `seconds`")
+	emergency := fs.String("emergency", "", "`true` if this account may place emergency calls, else false")
+	name := fs.String("callerid-name", "", "caller id `name`")
+	number := fs.String("callerid-number", "", "caller id `number` (digits, +, *, #)")
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(w, "usage: iaxsettings [-config DIR] [-runtime DIR] set [flags]\n\nChanges the given settings in Asterisk.conf and keeps the rest.\nflags:")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		return nil
+	} else if err != nil {
+		return usageErr("set: %v", err)
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("set: unexpected %q\n%s", fs.Args(), usage)
+		return usageErr("set: unexpected %q", fs.Args())
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if len(given) == 0 {
-		return fmt.Errorf("set: nothing to change\n%s", usage)
+		return usageErr("set: nothing to change")
 	}
 	if given["auto"] && given["manual"] {
-		return errors.New("set: -auto and -manual exclude each other")
+		return usageErr("set: -auto and -manual exclude each other")
+	}
+	if given["port"] && (*port < 1 || *port > 65535) {
+		return usageErr("set: -port %d is not between 1 and 65535", *port)
 	}
 	if given["server"] {
 		if *server == "" {
 			s.Server = "" // no server: the service becomes invalid
 		} else if s.Server, s.Port, err = asteriskconf.ParseServer(*server); err != nil {
-			return err
+			return usageErr("set: -server: %v", err)
+		} else if given["port"] && hasPort(*server, s.Server) && s.Port != *port {
+			return usageErr("set: -server %s and -port %d name two ports; give the port once", *server, *port)
 		}
+	}
+	if given["port"] {
+		s.Port = *port
 	}
 	if given["user"] {
 		s.UserID = *user
 	}
 	if given["password"] {
 		if *password != "-" {
-			return errors.New("set: the password is read from standard input: use -password - (never on the command line)")
+			return usageErr("set: the password is read from standard input: use -password - (never on the command line)")
 		}
 		if s.Password, err = readPassword(stdin, w); err != nil {
 			return err
@@ -166,7 +213,7 @@ func set(ctx context.Context, dirs runenv.Dirs, args []string, stdin io.Reader, 
 		case "false":
 			s.EmergencyCapable = false
 		default:
-			return fmt.Errorf("set: -emergency wants true or false, got %q", *emergency)
+			return usageErr("set: -emergency wants true or false, got %q", *emergency)
 		}
 	}
 	if given["callerid-name"] {
@@ -182,7 +229,7 @@ func set(ctx context.Context, dirs runenv.Dirs, args []string, stdin io.Reader, 
 
 	// Tell the agent what changed.
 	var updates []string
-	if given["server"] || given["user"] || given["password"] || given["auto"] || given["manual"] || given["refresh"] || given["emergency"] {
+	if given["server"] || given["port"] || given["user"] || given["password"] || given["auto"] || given["manual"] || given["refresh"] || given["emergency"] {
 		updates = append(updates, "registration")
 	}
 	if given["callerid-name"] || given["callerid-number"] {
@@ -233,6 +280,10 @@ func operatorMode(ctx context.Context, dirs runenv.Dirs, mode telephony.Operator
 	fmt.Fprintf(w, "sent setCurrentOperator(%s)\n", mode)
 	return nil
 }
+
+// hasPort reports whether the -server value v (whose host is host) names
+// a port.
+func hasPort(v, host string) bool { return v != host && v != "["+host+"]" }
 
 // readPassword reads one line: from a terminal without echo, else as is.
 func readPassword(stdin io.Reader, w io.Writer) (string, error) {

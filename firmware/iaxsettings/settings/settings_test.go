@@ -1,9 +1,10 @@
-package main
+package settings
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ringo-phone/ringo/internal/asteriskconf"
+	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/telephony"
 	"github.com/ringo-phone/ringo/telephony/bus"
 )
@@ -25,7 +27,8 @@ func (e env) run(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
 	var out bytes.Buffer
 	all := append([]string{"-config", e.config, "-runtime", e.runtime}, args...)
-	err := run(context.Background(), all, strings.NewReader(stdin), &out, func(string) string { return "" })
+	err := run(context.Background(), all, command.Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: io.Discard,
+		Getenv: func(string) string { return "" }})
 	return out.String(), err
 }
 
@@ -85,6 +88,10 @@ func TestSetRejectsBadInput(t *testing.T) {
 		{"", []string{"set", "-emergency", "maybe"}, "true or false"},
 		{"", []string{"set"}, "nothing to change"},
 		{"", []string{"frobnicate"}, "unknown command"},
+		{"", []string{"set", "-port", "0"}, "-port 0 is not between 1 and 65535"},
+		{"", []string{"set", "-port", "65536"}, "-port 65536 is not between 1 and 65535"},
+		{"", []string{"set", "-port", "x"}, `invalid value "x" for flag -port`},
+		{"", []string{"set", "-server", "pbx:4570", "-port", "4571", "-user", "u"}, "name two ports; give the port once"},
 	} {
 		out, err := e.run(t, tc.stdin, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -183,5 +190,70 @@ func TestSetNotifiesTheAgent(t *testing.T) {
 	}
 	if len(rec.modes) != 2 || rec.modes[0] != telephony.OperatorModeDeregister || rec.modes[1] != telephony.OperatorModeAutomatic {
 		t.Errorf("operator modes = %v", rec.modes)
+	}
+}
+
+// -port sets the server's port, alone or with -server HOST; a later
+// -server without a port goes back to the default.
+func TestSetPort(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		args []string
+		host string
+		port int
+	}{
+		{[]string{"set", "-server", "pbx.example.org", "-user", "u", "-port", "4570"}, "pbx.example.org", 4570},
+		{[]string{"set", "-port", "65535"}, "pbx.example.org", 65535},
+		{[]string{"set", "-port", "1"}, "pbx.example.org", 1},
+		{[]string{"set", "-server", "[::1]:4571", "-port", "4571"}, "::1", 4571},
+		{[]string{"set", "-server", "10.0.2.2"}, "10.0.2.2", asteriskconf.DefaultPort},
+	} {
+		if out, err := e.run(t, "", tc.args...); err != nil {
+			t.Fatalf("%q: %v\n%s", tc.args, err, out)
+		}
+		s, err := asteriskconf.Load(e.config)
+		if err != nil || s.Server != tc.host || s.Port != tc.port {
+			t.Errorf("after %q: server %q port %d (%v), want %q %d", tc.args, s.Server, s.Port, err, tc.host, tc.port)
+		}
+	}
+	out, err := e.run(t, "", "show")
+	if err != nil || !strings.Contains(out, "server:            10.0.2.2:4569\n") {
+		t.Errorf("show = %q, %v", out, err)
+	}
+}
+
+// Help goes to standard output with exit 0; a usage mistake exits 2 with
+// the reason and a hint, a failure 1, each said once.
+func TestExitCodes(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{[]string{"-h"}, 0, "iaxsettings [-config DIR] [-runtime DIR] show", ""},
+		{[]string{"help"}, 0, "exit status: 0 done, 1 failed, 2 usage error.", ""},
+		{[]string{"set", "-h"}, 0, "-port N", ""},
+		{nil, 2, "", "iaxsettings: usage: no command given\n" + hint + "\n"},
+		{[]string{"-no-such-flag"}, 2, "", "iaxsettings: usage: flag provided but not defined: -no-such-flag\n" + hint + "\n"},
+		{[]string{"show", "extra"}, 2, "", `iaxsettings: usage: show takes no arguments, got ["extra"]` + "\n" + hint + "\n"},
+		{[]string{"set", "-port", "0"}, 2, "", "iaxsettings: usage: set: -port 0 is not between 1 and 65535\n" + hint + "\n"},
+		{[]string{"set", "-server", "pbx"}, 1, "", "iaxsettings: asteriskconf: invalid: UserId is empty but a server is set\n"},
+		{[]string{"register"}, 1, "", "iaxsettings: phoned is not running: no bus at "},
+	} {
+		var out, errb bytes.Buffer
+		all := append([]string{"-config", e.config, "-runtime", e.runtime}, tc.args...)
+		code := Main(context.Background(), all, command.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+			Getenv: func(string) string { return "" }})
+		if code != tc.code {
+			t.Errorf("iaxsettings %q exits %d, want %d (stderr %q)", tc.args, code, tc.code, errb.String())
+		}
+		if !strings.Contains(out.String(), tc.stdout) || (tc.stdout == "" && out.Len() > 0) {
+			t.Errorf("iaxsettings %q stdout = %q, want %q", tc.args, out.String(), tc.stdout)
+		}
+		if !strings.HasPrefix(errb.String(), tc.stderr) || (tc.stderr == "" && errb.Len() > 0) {
+			t.Errorf("iaxsettings %q stderr = %q, want %q", tc.args, errb.String(), tc.stderr)
+		}
 	}
 }
