@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ringo-phone/ringo/telephony"
 	"github.com/ringo-phone/ringo/telephony/phoneapi"
 	"github.com/ringo-phone/ringo/telephony/policy"
 	"github.com/ringo-phone/ringo/telephony/qcop"
@@ -27,10 +28,10 @@ func (s *Server) onControl(m qcop.Message) {
 		defer cancel()
 		r, err := s.Dial(ctx, number, callType)
 		if err != nil {
-			s.client.Post(reply, phoneapi.MsgFailed, vs.String(err.Error()))
+			s.send(reply, phoneapi.MsgFailed, vs.String(err.Error()))
 			return
 		}
-		s.client.Post(reply, phoneapi.MsgDialed, vs.String(r.ID), vs.String(r.Service), vs.String(r.CallType))
+		s.send(reply, phoneapi.MsgDialed, vs.String(r.ID), vs.String(r.Service), vs.String(r.CallType))
 	case phoneapi.MsgSet:
 		path, err := m.Str(1)
 		if err == nil && len(m.Args) < 3 {
@@ -40,13 +41,13 @@ func (s *Server) onControl(m qcop.Message) {
 			err = s.tree.Set(0, path, m.Args[2])
 		}
 		if err != nil {
-			s.client.Post(reply, phoneapi.MsgFailed, vs.String(err.Error()))
+			s.send(reply, phoneapi.MsgFailed, vs.String(err.Error()))
 			return
 		}
 		s.log.Info("value set for the console", "path", path, "value", m.Args[2].String())
-		s.client.Post(reply, phoneapi.MsgDone)
+		s.send(reply, phoneapi.MsgDone)
 	default:
-		s.client.Post(reply, phoneapi.MsgFailed, vs.String(fmt.Sprintf("unknown request %q", m.Name)))
+		s.send(reply, phoneapi.MsgFailed, vs.String(fmt.Sprintf("unknown request %q", m.Name)))
 	}
 }
 
@@ -61,7 +62,7 @@ func (s *Server) Decide(number string) policy.Decision {
 		}
 		managers = append(managers, st.manager)
 	}
-	cfg := s.policy.Config
+	cfg := s.policy
 	s.mu.Unlock()
 	return policy.Decide(number, managers, cfg)
 }
@@ -80,9 +81,10 @@ func (s *Server) Dial(ctx context.Context, number, callType string) (phoneapi.Di
 		return phoneapi.DialResult{}, err
 	}
 	log.Info("dial", "number", d.Number, "service", m.Service(), "callType", m.CallType(), "emergency", d.Emergency)
-	id, err := s.mgr.Dial(ctx, m.Service(), m.CallType(), d.Number)
-	if err != nil {
-		return phoneapi.DialResult{}, err
+	id := telephony.NewCallID()
+	if !s.send(qcop.RequestChannel(string(telephony.CallProviderInterface), m.Service()), telephony.MsgDial,
+		vs.String(id), vs.String(m.CallType()), vs.String(d.Number)) {
+		return phoneapi.DialResult{}, fmt.Errorf("%w: service %s is not listening for call requests", phoneapi.ErrDial, m.Service())
 	}
 	return phoneapi.DialResult{ID: id, Service: m.Service(), CallType: m.CallType()}, nil
 }

@@ -1,4 +1,4 @@
-// Package phoneserver is phoned, the phone server, as a library: it hosts
+// Package server is phoned, the phone server, as a library: it hosts
 // the bus (value space and qcop), launches and supervises the telephony
 // agents named by <config>/services/Telephony/<program> files, runs one
 // call policy manager per service and makes the dial decision across them,
@@ -7,7 +7,16 @@
 // table of Qt Extended's VoIP integration guide), saying so in plain words
 // in its log and under /Telephony/Diagnostics for phonectl status.
 //
-// firmware/phoned is a thin main around Start and Server.Shutdown.
+// phoned reads the value space it hosts in process: it subscribes to the
+// tree directly, serves its control channel and follows the agents' call
+// channels with bus.Server.Handle, and keeps a typed view of each service
+// (interfaces, call types, registration state, validity) up to date from
+// the batches, on one dispatch goroutine. It is no client of its own
+// socket, so a dialled number crosses the socket twice: phonectl → phoned,
+// phoned → agent. Which call policy manager a service gets is data
+// (Telephony.conf [Managers], see telephony/policy).
+//
+// firmware/phoned's main hands its arguments to Main.
 //
 // Supervision follows gokrazy's contract: an agent that exits 0 is done,
 // 125 means "do not restart me", anything else (another code, a signal) is

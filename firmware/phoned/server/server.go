@@ -8,10 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/ringo-phone/ringo/telephony"
 	"github.com/ringo-phone/ringo/telephony/bus"
@@ -21,31 +19,36 @@ import (
 	vs "github.com/ringo-phone/ringo/telephony/valuespace"
 )
 
-// Server is a running phoned.
+// Server is a running phoned. It hosts the bus and reads the value space
+// it serves in process: it is not a client of its own socket.
+//
+// Every event phoned follows (value-space batches, messages on its control
+// channel and on the agents' call channels, timers) runs on one dispatch
+// goroutine, in order. mu guards the state below it against the agents'
+// supervisor goroutines and Decide; it is never held across I/O.
 type Server struct {
 	opts   Options
 	log    *slog.Logger
 	bus    *bus.Server
 	tree   *vs.Tree
-	client *bus.Client // phoned's own connection, for listening and requests
-	mgr    *telephony.Manager
 	spawn  *spawner
-	policy policyConfig
+	policy policy.Config
+	files  []serviceFile
+	events *eventQueue
+	stops  []func() // subscriptions and channel handlers, ended by Shutdown
 
-	mu          sync.Mutex
-	files       []serviceFile
-	agents      map[string]*agent
-	comms       map[string]vs.Value // mirror of /Communications, without the call list
-	services    map[string]*serviceState
-	calls       *callList
-	idleSeen    map[string]map[string]int // service → call id → sightings in state Idle
-	flight      bool
-	diags       map[string]string
-	stopping    bool
-	checkTmr    interface{ Stop() bool }
-	ownerNames  map[vs.Owner]string
+	mu         sync.Mutex
+	agents     map[string]*agent
+	services   map[string]*serviceState // initialized: at least one interface
+	seen       map[string]*serviceState // every service with entries, services included
+	calls      *callList
+	flight     bool
+	diags      map[string]string
+	stopping   bool
+	checkTmr   interface{ Stop() bool }
+	ownerNames map[vs.Owner]string
+
 	startLevels string // only touched on the dispatch goroutine
-	listeners   []*bus.Listener
 
 	agentsWG sync.WaitGroup
 	done     chan struct{}
@@ -53,17 +56,27 @@ type Server struct {
 	err      error
 }
 
-// serviceState is what phoned knows about one initialized service.
+// serviceState is phoned's typed view of one initialized service, kept up
+// to date from the value-space batches under /Communications.
 type serviceState struct {
 	name       string
-	interfaces []telephony.Interface
+	interfaces map[telephony.Interface]bool
 	owner      vs.Owner
 	hasTypes   bool
 	callTypes  []string
-	reg        string // registrationState, "" when not published
+	reg        telephony.RegistrationState
+	hasReg     bool // a registrationState is published
 	valid      *bool
-	manager    stateSetter
-	watch      *bus.Listener
+	// capable is Asterisk.conf's EmergencyCapable, read off the dispatch
+	// goroutine's lock-free path when the registration changes.
+	capable   bool
+	manager   policy.Fed // nil: no manager, calls cannot be placed
+	stopCalls func()     // the call channel's handler
+	idleSeen  map[string]int
+}
+
+func (st *serviceState) sortedInterfaces() []telephony.Interface {
+	return slices.Sorted(maps.Keys(st.interfaces))
 }
 
 // Start reads the configuration, hosts the bus at <runtime>/bus.sock and
@@ -87,11 +100,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		log:      opts.Logger.With("category", "phoned"),
 		policy:   pc,
 		files:    files,
+		events:   newEventQueue(),
 		agents:   make(map[string]*agent),
-		comms:    make(map[string]vs.Value),
 		services: make(map[string]*serviceState),
+		seen:     make(map[string]*serviceState),
 		calls:    newCallList(opts.KeepEnded),
-		idleSeen: make(map[string]map[string]int),
 		diags:    make(map[string]string),
 		done:     make(chan struct{}),
 	}
@@ -101,14 +114,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s.tree = s.bus.Tree()
 	s.apply(s.calls.initOps()...)
-	s.client, err = bus.Dial(ctx, bus.SocketPath(opts.Runtime), bus.ClientOptions{Name: "phoned", Logger: opts.Logger})
-	if err != nil {
-		s.bus.Close()
-		return nil, err
-	}
-	s.mgr = telephony.NewManager(s.client)
-	if err := s.watch(ctx); err != nil {
-		s.client.Close()
+	go s.events.run()
+	if err := s.watch(); err != nil {
+		s.events.close()
 		s.bus.Close()
 		return nil, err
 	}
@@ -123,15 +131,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		go a.run()
 	}
 	s.refreshLocked()
-	s.checkTmr = s.opts.Clock.AfterFunc(s.opts.CallCheck, s.checkCalls)
+	s.checkTmr = s.opts.Clock.AfterFunc(s.opts.CallCheck, func() { s.events.post(s.checkCalls) })
 	s.mu.Unlock()
 	go func() {
-		var err error
 		select {
 		case <-s.bus.Done():
-			err = fmt.Errorf("phoned: bus stopped: %w", s.bus.Err())
-		case <-s.client.Done():
-			err = fmt.Errorf("phoned: own bus connection lost: %w", s.client.Err())
 		case <-s.done:
 			return
 		}
@@ -139,33 +143,58 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		stopping := s.stopping
 		s.mu.Unlock()
 		if !stopping {
-			s.fail(err)
+			s.fail(fmt.Errorf("phoned: bus stopped: %w", s.bus.Err()))
 		}
 	}()
 	return s, nil
 }
 
-// watch subscribes to what phoned follows and listens on its control
-// channel.
-func (s *Server) watch(ctx context.Context) error {
-	if _, err := s.client.Subscribe(ctx, telephony.CommunicationsPath, s.onComms); err != nil {
+// watch follows the parts of the tree phoned acts on and serves its
+// control channel, all through the dispatch goroutine.
+func (s *Server) watch() error {
+	subscribe := func(prefix string, fn func(vs.Batch)) error {
+		cancel, err := s.tree.Subscribe(prefix, func(b vs.Batch) {
+			// Called with the tree locked: only queue.
+			s.events.post(func() { fn(b) })
+		})
+		if err != nil {
+			return err
+		}
+		s.stops = append(s.stops, cancel)
+		return nil
+	}
+	if err := subscribe(telephony.CommunicationsPath, s.onComms); err != nil {
 		return err
 	}
-	if _, err := s.client.Subscribe(ctx, telephony.FlightModePath, s.onFlightMode); err != nil {
+	if err := subscribe(telephony.FlightModePath, s.onFlightMode); err != nil {
 		return err
 	}
 	if s.opts.Levels != nil {
-		if _, err := s.client.Subscribe(ctx, phoneapi.LogLevelsPath, s.onLogLevels); err != nil {
+		if err := subscribe(phoneapi.LogLevelsPath, s.onLogLevels); err != nil {
 			return err
 		}
 	}
-	l, err := qcop.Listen(ctx, s.client, phoneapi.ControlChannel, s.onControl)
-	if err != nil {
-		return err
-	}
-	s.listeners = append(s.listeners, l)
+	s.stops = append(s.stops, s.handle(phoneapi.ControlChannel, s.onControl))
 	return nil
 }
+
+// handle serves a qcop channel in process, on the dispatch goroutine.
+func (s *Server) handle(channel string, fn func(qcop.Message)) (stop func()) {
+	return s.bus.Handle(channel, func(d bus.Delivery) {
+		m := qcop.FromDelivery(d)
+		s.events.post(func() { fn(m) })
+	})
+}
+
+// send posts a qcop message from phoned to channel; it reports whether
+// anyone received it (or it was held for a future listener).
+func (s *Server) send(channel, name string, args ...vs.Value) bool {
+	return s.bus.Publish(channel, name, args...) > 0
+}
+
+// Stats are the bus clients' traffic counters (phoned itself is none of
+// them).
+func (s *Server) Stats() []bus.ClientInfo { return s.bus.Stats() }
 
 // Done is closed when the server has stopped (Shutdown, or a failure).
 func (s *Server) Done() <-chan struct{} { return s.done }
@@ -230,8 +259,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		<-waited
 	}
 	s.spawn.close()
-	s.client.Close()
+	for _, stop := range s.stops {
+		stop()
+	}
 	s.bus.Close()
+	s.events.close()
 	s.once.Do(func() { close(s.done) })
 	s.log.Info("phoned stopped")
 	return nil
@@ -247,58 +279,144 @@ func (s *Server) apply(ops ...vs.Op) {
 	}
 }
 
-// onComms mirrors /Communications (without phoned's own call list) and
-// works out which services exist.
+// commsKey is what a path under /Communications says about a service.
+type commsKey struct {
+	service string
+	iface   telephony.Interface // set for <Interface>/<service>/requestChannel
+	what    string              // "interface", "callTypes", "registration", "valid", or ""
+}
+
+// parseCommsPath reads a path under /Communications once, into the part
+// of a service it describes; ok is false for paths phoned does not follow
+// (its own call list among them).
+func parseCommsPath(p string) (k commsKey, ok bool) {
+	rest, found := strings.CutPrefix(p, telephony.CommunicationsPath+"/")
+	if !found || vs.Under(p, telephony.CallsPath) {
+		return commsKey{}, false
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) != 3 {
+		return commsKey{}, false
+	}
+	switch {
+	case parts[0] == string(telephony.CallProviderInterface) && parts[1] == "CallTypes":
+		return commsKey{service: parts[2], what: "callTypes"}, true
+	case parts[2] == telephony.KeyRequestChannel:
+		return commsKey{service: parts[1], iface: telephony.Interface(parts[0]), what: "interface"}, true
+	case parts[0] == string(telephony.NetworkRegistrationInterface) && parts[2] == telephony.KeyRegistrationState:
+		return commsKey{service: parts[1], what: "registration"}, true
+	case parts[0] == string(telephony.ServiceCheckerInterface) && parts[2] == telephony.KeyValid:
+		return commsKey{service: parts[1], what: "valid"}, true
+	}
+	return commsKey{}, false
+}
+
+// onComms keeps the typed view of services up to date from one batch under
+// /Communications (on the dispatch goroutine).
 func (s *Server) onComms(b vs.Batch) {
-	s.mu.Lock()
+	// Asterisk.conf is read here, before the lock, for every Asterisk
+	// service whose registration this batch changes.
+	capable := map[string]bool{}
 	for _, c := range b.Changes {
-		if vs.Under(c.Path, telephony.CallsPath) {
+		if k, ok := parseCommsPath(c.Path); ok && k.what == "registration" {
+			if kind, _ := s.policy.ManagerKind(k.service); kind == policy.KindAsterisk {
+				capable[k.service] = emergencyCapable(s.opts.Config)
+			}
+		}
+	}
+	owners := map[string]vs.Owner{}
+	for _, c := range b.Changes {
+		if k, ok := parseCommsPath(c.Path); ok && k.what == "interface" && !c.Removed {
+			if e, ok := s.tree.Lookup(c.Path); ok {
+				owners[k.service] = e.Owner
+			}
+		}
+	}
+
+	s.mu.Lock()
+	touched := map[string]*serviceState{}
+	get := func(name string) *serviceState {
+		st := s.seen[name]
+		if st == nil {
+			st = &serviceState{name: name, interfaces: map[telephony.Interface]bool{}, reg: telephony.RegistrationNone}
+			s.seen[name] = st
+		}
+		touched[name] = st
+		return st
+	}
+	for _, c := range b.Changes {
+		k, ok := parseCommsPath(c.Path)
+		if !ok {
 			continue
 		}
-		if c.Removed {
-			delete(s.comms, c.Path)
-		} else {
-			s.comms[c.Path] = c.Value
-		}
-	}
-	seen := s.servicesFromComms()
-	var added []*serviceState
-	var removed []*serviceState
-	for name, now := range seen {
-		old := s.services[name]
-		if old == nil {
-			now.manager = newManager(name, s.policy, s.opts.Config)
-			s.services[name] = now
-			added = append(added, now)
-			s.log.Info("service appeared", "service", name, "interfaces", fmt.Sprint(now.interfaces),
-				"callTypes", strings.Join(now.callTypes, ","), "policyManager", now.manager != nil)
-		} else {
-			old.interfaces, old.owner, old.hasTypes, old.callTypes, old.valid = now.interfaces, now.owner, now.hasTypes, now.callTypes, now.valid
-			if old.reg != now.reg {
-				s.log.Info("registration", "service", name, "state", now.reg)
+		st := get(k.service)
+		switch k.what {
+		case "interface":
+			if c.Removed {
+				delete(st.interfaces, k.iface)
+			} else {
+				st.interfaces[k.iface] = true
+				if o, ok := owners[k.service]; ok {
+					st.owner = o
+				}
 			}
-			old.reg = now.reg
+		case "callTypes":
+			st.hasTypes = !c.Removed
+			st.callTypes = nil
+			if !c.Removed {
+				st.callTypes, _ = c.Value.List()
+			}
+		case "registration":
+			st.hasReg = false
+			st.reg = telephony.RegistrationNone
+			if !c.Removed {
+				if str, ok := c.Value.Str(); ok {
+					if r, err := telephony.ParseRegistrationState(str); err == nil {
+						st.reg, st.hasReg = r, true
+					}
+				}
+			}
+		case "valid":
+			st.valid = nil
+			if !c.Removed {
+				v, _ := c.Value.Bool()
+				st.valid = &v
+			}
+		}
+		if v, ok := capable[k.service]; ok {
+			st.capable = v
 		}
 	}
-	for name, old := range s.services {
-		if _, ok := seen[name]; !ok {
-			removed = append(removed, old)
+	var added, removed []*serviceState
+	for _, name := range slices.Sorted(maps.Keys(touched)) {
+		st := touched[name]
+		old := s.services[name]
+		switch {
+		case old == nil && len(st.interfaces) > 0:
+			s.services[name] = st
+			st.manager = s.newManager(name)
+			added = append(added, st)
+			s.log.Info("service appeared", "service", name, "interfaces", fmt.Sprint(st.sortedInterfaces()),
+				"callTypes", strings.Join(st.callTypes, ","), "policyManager", st.manager != nil)
+		case old != nil && len(st.interfaces) == 0:
 			delete(s.services, name)
-			delete(s.idleSeen, name)
+			removed = append(removed, st)
 			s.log.Info("service gone", "service", name)
 			s.apply(s.calls.endService(name, s.opts.Clock.Now())...)
-			s.apply(statusOps(name, nil, false)...)
+			s.apply(statusOps(name, nil)...)
 		}
-	}
-	for _, st := range s.services {
-		s.feedManagerLocked(st)
+		if s.services[name] == st {
+			s.feedManagerLocked(st)
+		} else if !st.hasTypes && !st.hasReg && st.valid == nil {
+			delete(s.seen, name) // nothing of it is left
+		}
 	}
 	s.refreshLocked()
 	s.mu.Unlock()
 
 	for _, st := range removed {
-		if st.watch != nil {
-			st.watch.Close()
+		if st.stopCalls != nil {
+			st.stopCalls()
 		}
 	}
 	for _, st := range added {
@@ -306,72 +424,39 @@ func (s *Server) onComms(b vs.Batch) {
 	}
 }
 
-// servicesFromComms derives the services from the mirror; s.mu held.
-func (s *Server) servicesFromComms() map[string]*serviceState {
-	out := make(map[string]*serviceState)
-	get := func(name string) *serviceState {
-		if out[name] == nil {
-			out[name] = &serviceState{name: name}
-		}
-		return out[name]
+// newManager returns the call policy manager of service, or nil when the
+// configuration gives it none.
+func (s *Server) newManager(service string) policy.Fed {
+	kind, ok := s.policy.ManagerKind(service)
+	if !ok {
+		return nil
 	}
-	for p := range s.comms {
-		rest, _ := strings.CutPrefix(p, telephony.CommunicationsPath+"/")
-		parts := strings.Split(rest, "/")
-		if len(parts) == 3 && parts[2] == telephony.KeyRequestChannel {
-			st := get(parts[1])
-			st.interfaces = append(st.interfaces, telephony.Interface(parts[0]))
-			if e, ok := s.tree.Lookup(p); ok {
-				st.owner = e.Owner
-			}
-		}
+	m, err := policy.NewManager(kind, service, s.policy)
+	if err != nil { // the configuration was checked at start
+		s.log.Error("no call policy manager", "service", service, "err", err)
+		return nil
 	}
-	for name, st := range out {
-		slices.Sort(st.interfaces)
-		if v, ok := s.comms[telephony.CallTypesKey(name)]; ok {
-			st.hasTypes = true
-			st.callTypes, _ = v.List()
-		}
-		if v, ok := s.comms[vs.Join(telephony.InterfacePath(telephony.NetworkRegistrationInterface, name), telephony.KeyRegistrationState)]; ok {
-			st.reg, _ = v.Str()
-		}
-		if v, ok := s.comms[vs.Join(telephony.InterfacePath(telephony.ServiceCheckerInterface, name), telephony.KeyValid)]; ok {
-			b, _ := v.Bool()
-			st.valid = &b
-		}
-	}
-	return out
+	return m
 }
 
-// feedManagerLocked gives a service's manager its registration state and
-// publishes the registration message and icon.
+// feedManagerLocked gives a service's manager its inputs and publishes
+// the registration message and icon that changed.
 func (s *Server) feedManagerLocked(st *serviceState) {
 	if st.manager == nil {
 		return
 	}
-	reg := telephony.RegistrationNone
-	if st.reg != "" {
-		if r, err := telephony.ParseRegistrationState(st.reg); err == nil {
-			reg = r
-		}
-	} else if !slices.Contains(st.interfaces, telephony.NetworkRegistrationInterface) {
+	reg := st.reg
+	if !st.hasReg && !st.interfaces[telephony.NetworkRegistrationInterface] {
 		// A service without network registration is usable once ready.
 		reg = telephony.RegistrationHome
 	}
 	if st.valid != nil && !*st.valid {
 		reg = telephony.RegistrationNone
 	}
-	if g, ok := st.manager.(*genericManager); ok && len(st.callTypes) > 0 {
-		g.setCallType(st.callTypes[0])
-	}
-	if reg != st.manager.RegistrationState() && st.name == "asterisk" {
-		// Asterisk.conf may have changed with the registration.
-		st.manager = newManager(st.name, s.policy, s.opts.Config)
-	}
-	st.manager.SetRegistrationState(reg)
-	ops := statusOps(st.name, st.manager, true)
+	st.manager.Update(policy.Inputs{Registration: reg, FlightMode: s.flight, CallTypes: st.callTypes,
+		EmergencyCapable: st.capable})
 	var changed []vs.Op
-	for _, op := range ops {
+	for _, op := range statusOps(st.name, st.manager) {
 		if v, ok := s.tree.Get(op.Path); !ok || !v.Equal(op.Value) {
 			changed = append(changed, op)
 		}
@@ -380,10 +465,10 @@ func (s *Server) feedManagerLocked(st *serviceState) {
 }
 
 // statusOps publishes /Telephony/Status/<service>/registrationMessage and
-// icon of m, or removes them.
-func statusOps(service string, m policy.Manager, present bool) []vs.Op {
+// icon of m, or removes them when m is nil.
+func statusOps(service string, m policy.Manager) []vs.Op {
 	p := telephony.ServiceStatusPath(service)
-	if !present || m == nil {
+	if m == nil {
 		return []vs.Op{vs.RemoveOp(vs.Join(p, telephony.KeyRegistrationMsg)), vs.RemoveOp(vs.Join(p, telephony.KeyIcon))}
 	}
 	return []vs.Op{
@@ -400,35 +485,37 @@ func (s *Server) onFlightMode(b vs.Batch) {
 		s.flight = on && !c.Removed
 	}
 	for _, st := range s.services {
-		if m, ok := st.manager.(*policy.ModemManager); ok {
-			m.SetFlightMode(s.flight)
-			s.feedManagerLocked(st)
-		}
+		s.feedManagerLocked(st)
 	}
 }
 
 // watchCalls follows a new service's call announcements and asks for the
 // calls it already has.
 func (s *Server) watchCalls(st *serviceState) {
-	if !slices.Contains(st.interfaces, telephony.CallProviderInterface) {
+	if !st.interfaces[telephony.CallProviderInterface] {
 		return
 	}
-	ctx := context.Background()
-	l, err := s.mgr.WatchCalls(ctx, st.name, s.onCallEvent)
-	if err != nil {
-		s.log.Warn("cannot watch calls", "service", st.name, "err", err)
-		return
-	}
+	stop := s.handle(telephony.CallResponseChannel(st.name), func(m qcop.Message) {
+		if e, ok := telephony.DecodeCallEvent(st.name, m); ok {
+			s.onCallEvent(e)
+		}
+	})
 	s.mu.Lock()
-	if cur := s.services[st.name]; cur != st {
+	if s.services[st.name] != st {
 		s.mu.Unlock()
-		l.Close()
+		stop()
 		return
 	}
-	st.watch = l
+	st.stopCalls = stop
 	s.mu.Unlock()
-	if err := s.mgr.ListCalls(ctx, st.name); err != nil {
-		s.log.Debug("listCalls", "service", st.name, "err", err)
+	s.listCalls(st.name)
+}
+
+// listCalls asks service for its calls; the answer is a state change on its
+// call channel.
+func (s *Server) listCalls(service string) {
+	if !s.send(qcop.RequestChannel(string(telephony.CallProviderInterface), service), telephony.MsgListCalls) {
+		s.log.Debug("listCalls: nobody listens", "service", service)
 	}
 }
 
@@ -441,7 +528,8 @@ func (s *Server) onCallEvent(e telephony.CallEvent) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.services[e.Service] == nil {
+	st := s.services[e.Service]
+	if st == nil {
 		return
 	}
 	ops, changed, idle := s.calls.update(e.Calls, s.opts.Clock.Now())
@@ -450,15 +538,15 @@ func (s *Server) onCallEvent(e telephony.CallEvent) {
 		log.Info("call", "service", e.Service, "call", c.ID, "state", c.State.String(), "number", c.Number)
 	}
 	for _, c := range e.Calls {
-		if seen := s.idleSeen[e.Service]; seen != nil && c.State != telephony.CallIdle {
-			delete(seen, c.ID)
+		if c.State != telephony.CallIdle {
+			delete(st.idleSeen, c.ID)
 		}
 	}
 	for _, c := range idle {
-		if s.idleSeen[e.Service] == nil {
-			s.idleSeen[e.Service] = make(map[string]int)
+		if st.idleSeen == nil {
+			st.idleSeen = make(map[string]int)
 		}
-		s.idleSeen[e.Service][c.ID]++
+		st.idleSeen[c.ID]++
 		log.Warn("call announced without a state (Idle): not in a state transaction?", "service", e.Service, "call", c.ID, "number", c.Number)
 	}
 	s.refreshLocked()
@@ -474,28 +562,21 @@ func (s *Server) checkCalls() {
 	}
 	var names []string
 	for name, st := range s.services {
-		if st.watch != nil {
+		if st.stopCalls != nil {
 			names = append(names, name)
 		}
 	}
-	s.checkTmr = s.opts.Clock.AfterFunc(s.opts.CallCheck, s.checkCalls)
+	s.checkTmr = s.opts.Clock.AfterFunc(s.opts.CallCheck, func() { s.events.post(s.checkCalls) })
 	s.mu.Unlock()
-	sort.Strings(names)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+	slices.Sort(names)
 	for _, n := range names {
-		if err := s.mgr.ListCalls(ctx, n); err != nil {
-			s.log.Debug("listCalls", "service", n, "err", err)
-		}
+		s.listCalls(n)
 	}
 }
 
 // refreshLocked recomputes the diagnostics and the agents' attributed
 // services and publishes what changed.
 func (s *Server) refreshLocked() {
-	// Owner names are looked up once per new owner: bus.Server.Clients
-	// reads names that connections still in their handshake are writing
-	// (a data race in telephony/bus), so phoned asks as seldom as it can.
 	names := s.ownerNames
 	lookup := false
 	for _, st := range s.services {
@@ -520,9 +601,9 @@ func (s *Server) refreshLocked() {
 		if prog := names[st.owner]; s.agents[prog] != nil {
 			byProgram[prog] = append(byProgram[prog], name)
 		}
-		sv := serviceView{Name: name, Interfaces: st.interfaces, HasCallTypes: st.hasTypes,
+		sv := serviceView{Name: name, Interfaces: st.sortedInterfaces(), HasCallTypes: st.hasTypes,
 			CallTypes: st.callTypes, HasManager: st.manager != nil}
-		for id, n := range s.idleSeen[name] {
+		for id, n := range st.idleSeen {
 			if n >= 2 {
 				sv.Unannounced = append(sv.Unannounced, id)
 			}

@@ -166,7 +166,10 @@ func TestDiagnose(t *testing.T) {
 	}
 }
 
-func TestPolicyConfigAndGenericManager(t *testing.T) {
+// TestPolicyConfigAndManagers: phoned takes the managers' kinds from
+// Telephony.conf and Asterisk.conf's emergency capability from the disk
+// (the rules themselves are tested in telephony/policy).
+func TestPolicyConfigAndManagers(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "Telephony.conf"), []byte("[Policy]\nPriority = asterisk, modem\n[Managers]\nfoo = generic\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -178,41 +181,25 @@ func TestPolicyConfigAndGenericManager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(pc.Priority, []string{"asterisk", "modem"}) || !pc.Generic["foo"] {
+	if !slices.Equal(pc.Priority, []string{"asterisk", "modem"}) || pc.Managers["foo"] != policy.KindGeneric {
 		t.Errorf("config = %+v", pc)
 	}
-	ast := newManager("asterisk", pc, dir)
-	ast.SetRegistrationState(telephony.RegistrationHome)
+	if !emergencyCapable(dir) {
+		t.Errorf("emergencyCapable(EmergencyCapable = true) = false")
+	}
+	s := &Server{policy: pc}
+	ast := s.newManager("asterisk")
+	ast.Update(policy.Inputs{Registration: telephony.RegistrationHome, EmergencyCapable: emergencyCapable(dir)})
 	if h := ast.Handling("112"); h != policy.CanHandle {
 		t.Errorf("emergency-capable asterisk Handling(112) = %v, want CanHandle", h)
 	}
-	if m := newManager("nobody", pc, dir); m != nil {
+	if m := s.newManager("nobody"); m != nil {
 		t.Errorf("manager for an unmapped service = %v, want none", m)
 	}
-	g := newManager("foo", pc, dir).(*genericManager)
-	g.setCallType("Foo")
-	for _, tc := range []struct {
-		st     telephony.RegistrationState
-		number string
-		want   policy.Handling
-	}{
-		{telephony.RegistrationNone, "600", policy.CannotHandle},
-		{telephony.RegistrationHome, "600", policy.CanHandle},
-		{telephony.RegistrationRoaming, "600", policy.CanHandle},
-		{telephony.RegistrationHome, "112", policy.CannotHandle},
-		{telephony.RegistrationHome, "sip:a@b", policy.CannotHandle},
-	} {
-		g.SetRegistrationState(tc.st)
-		if got := g.Handling(tc.number); got != tc.want {
-			t.Errorf("generic in %s: Handling(%q) = %v, want %v", tc.st, tc.number, got, tc.want)
-		}
-	}
-	if got := g.RegistrationMessage(); got != "" {
-		t.Errorf("registered generic message = %q", got)
-	}
-	g.SetRegistrationState(telephony.RegistrationSearching)
-	if got, want := g.RegistrationMessage(), "foo: not registered (Searching)"; got != want {
-		t.Errorf("RegistrationMessage() = %q, want %q", got, want)
+	g := s.newManager("foo")
+	g.Update(policy.Inputs{Registration: telephony.RegistrationHome, CallTypes: []string{"Foo"}})
+	if g.CallType() != "Foo" || g.Handling("600") != policy.CanHandle || g.Handling("112") != policy.CannotHandle {
+		t.Errorf("generic manager of foo: call type %q, Handling(600) = %v, Handling(112) = %v", g.CallType(), g.Handling("600"), g.Handling("112"))
 	}
 
 	if err := os.WriteFile(filepath.Join(dir, "Telephony.conf"), []byte("[Managers]\nfoo = magic\n"), 0o644); err != nil {
