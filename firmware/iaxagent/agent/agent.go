@@ -59,7 +59,6 @@ func (o *Options) defaults() {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	o.Logger = o.Logger.With("category", "voip")
 	if o.Clock == nil {
 		o.Clock = clock.Real()
 	}
@@ -114,7 +113,9 @@ type Agent struct {
 // IAX2 endpoint; an automatic registration begins after RegisterDelay.
 func Start(ctx context.Context, c *bus.Client, opts Options) (*Agent, error) {
 	opts.defaults()
-	a := &Agent{opts: opts, log: opts.Logger, work: make(chan func(), 64), calls: map[string]*call{}}
+	// The libraries add their own categories to opts.Logger; the agent's
+	// own records are voip.
+	a := &Agent{opts: opts, log: opts.Logger.With("category", "voip"), work: make(chan func(), 64), calls: map[string]*call{}}
 	a.ctx, a.cancel = context.WithCancel(ctx)
 
 	ep, err := iax.Listen(a.ctx, opts.Listen, iax.Config{
@@ -137,8 +138,8 @@ func Start(ctx context.Context, c *bus.Client, opts Options) (*Agent, error) {
 		a.cancel()
 		return nil, fmt.Errorf("iaxagent: initialize: %w", err)
 	}
+	// The registration state starts as None, published by Initialize.
 	a.checker.SetValid(a.settings.Configured())
-	a.netreg.UpdateRegistrationState(telephony.RegistrationNone)
 	a.log.Info("service started", "local", ep.LocalAddr().String(), "settings", a.settings.String())
 
 	a.wg.Add(2)
@@ -148,7 +149,7 @@ func Start(ctx context.Context, c *bus.Client, opts Options) (*Agent, error) {
 		if a.settings.AutoRegister {
 			a.reg.want = true
 			a.reg.mode = telephony.OperatorModeAutomatic
-			a.scheduleRegister(a.opts.RegisterDelay)
+			a.scheduleRun(a.opts.RegisterDelay)
 		} else {
 			a.reg.mode = telephony.OperatorModeManual
 			a.publishOperator()
@@ -166,6 +167,17 @@ func (a *Agent) do(f func()) {
 	case a.work <- f:
 	case <-a.ctx.Done():
 	}
+}
+
+// spawn runs f on a goroutine the agent owns: Stop waits for it, so f
+// must return once a.ctx is done. Call it from the loop goroutine, whose
+// own count keeps the WaitGroup above zero meanwhile.
+func (a *Agent) spawn(f func()) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		f()
+	}()
 }
 
 func (a *Agent) loop() {
@@ -199,7 +211,7 @@ func (a *Agent) Stop(ctx context.Context) {
 		a.do(func() {
 			a.stopped = true
 			for _, c := range a.calls {
-				c.end(telephony.CallHangupLocal)
+				c.end()
 			}
 			done <- a.reg.detach()
 		})

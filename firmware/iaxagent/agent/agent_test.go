@@ -33,14 +33,21 @@ type peer struct {
 
 func startPeer(t *testing.T, addr string) *peer {
 	t.Helper()
+	return startPeerWith(t, addr, iax.ServerConfig{})
+}
+
+// startPeerWith starts the peer with sc's registrar settings (its Users
+// are the peer's own).
+func startPeerWith(t *testing.T, addr string, sc iax.ServerConfig) *peer {
+	t.Helper()
 	users := map[string]iax.User{
 		"handset1": {Name: "handset1", Secret: "s3cret"},
 		"handset2": {Name: "handset2", Secret: "other"},
 	}
+	sc.Users = func(n string) (iax.User, bool) { u, ok := users[n]; return u, ok }
 	ctx, cancel := context.WithCancel(context.Background())
-	ep, err := iax.Listen(ctx, addr, iax.Config{Server: &iax.ServerConfig{
-		Users: func(n string) (iax.User, bool) { u, ok := users[n]; return u, ok },
-	}, Retransmit: iax.Retransmit{Initial: 100 * time.Millisecond, Tries: 4}})
+	ep, err := iax.Listen(ctx, addr, iax.Config{Server: &sc,
+		Retransmit: iax.Retransmit{Initial: 100 * time.Millisecond, Tries: 4}})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -410,6 +417,44 @@ func TestServerGoneAndBack(t *testing.T) {
 	// It comes back on the same port: the agent's retries find it.
 	startPeer(t, addr)
 	r.waitReg(telephony.RegistrationHome)
+}
+
+// TestRefreshStaysHome: the registration's refreshes (REGREQ again before
+// the grant expires) keep the service Home; it never flickers to
+// Searching, when a dial would be refused.
+func TestRefreshStaysHome(t *testing.T) {
+	binds := make(chan struct{}, 64)
+	p := startPeerWith(t, "127.0.0.1:0", iax.ServerConfig{
+		// A one-second grant: the agent refreshes every 800 ms.
+		MinRefresh: time.Second, MaxRefresh: time.Second,
+		OnRegister: func(user string, _ netip.AddrPort, registered bool) {
+			if registered {
+				binds <- struct{}{}
+			}
+		},
+	})
+	r := newRig(t, settingsFor(p, "handset1", "s3cret"), Options{})
+	r.waitReg(telephony.RegistrationHome)
+	for i := 0; i < 4; i++ { // the registration and three refreshes
+		select {
+		case <-binds:
+		case <-r.ctx.Done():
+			t.Fatalf("the server saw %d registrations, want 4", i)
+		}
+	}
+	// Each refresh's state (if it had one) was published long before the
+	// next REGREQ reached the server.
+	for drained := false; !drained; {
+		select {
+		case st := <-r.regs:
+			if st != telephony.RegistrationHome {
+				t.Fatalf("registration state %v during refreshes, want Home throughout", st)
+			}
+		default:
+			drained = true
+		}
+	}
+	r.waitCall(r.dial("600"), telephony.CallConnected)
 }
 
 func TestNotConfigured(t *testing.T) {

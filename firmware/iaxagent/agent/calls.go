@@ -8,17 +8,11 @@ import (
 	"github.com/ringo-phone/ringo/telephony"
 )
 
-// The call state machine. IAX2 events and the user's requests both arrive
-// on the loop goroutine; every change of one or more calls' states is
+// The calls: the CallProvider and CallImpl the bus drives, and the IAX2
+// calls under them. The user's requests and IAX2's events both reach the
+// loop goroutine, where they become the events of each call's state
+// machine (call_fsm.go); every change of one or more calls' states is
 // published inside one state transaction.
-//
-//	outgoing: Dialing → Alerting (RINGING) → Connected (ANSWER)
-//	incoming: Incoming → Connected (accept), or Missed if the caller gives up
-//	both:     Connected ⇄ Hold; HangupLocal, HangupRemote, NetworkFailure
-//	refused:  NetworkFailure when not registered, OtherFailure beyond MaxCalls
-//
-// At most one call is active (Connected): dialing, accepting or activating
-// a call holds the active one, and only the active call has audio.
 
 // Tone timing: each DTMF digit lasts toneOn, with toneOff between digits.
 const (
@@ -52,11 +46,12 @@ func final(st telephony.CallState) bool {
 }
 
 type call struct {
-	a         *Agent
-	tc        *telephony.Call
-	ic        *iax.Call // nil until dialled
-	incoming  bool
-	answered  bool
+	a  *Agent
+	tc *telephony.Call
+	ic *iax.Call // nil until dialled
+	// state is where the call stands (Idle until its first transition);
+	// tc publishes it. Only transition assigns it.
+	state     telephony.CallState
 	stopAudio func()
 }
 
@@ -83,25 +78,6 @@ func (a *Agent) transaction(f func()) {
 	f()
 }
 
-// setState changes a call's state and actions, starts or stops its audio,
-// and forgets it when it ends. Call inside a transaction.
-func (c *call) setState(st telephony.CallState) {
-	if final(c.tc.State()) {
-		return
-	}
-	c.tc.SetActions(actionsFor(st))
-	c.tc.SetState(st)
-	c.a.log.Info("call state", "call", c.tc.ID(), "number", c.tc.Number(), "state", st.String())
-	if st == telephony.CallConnected {
-		c.startAudio()
-	} else {
-		c.endAudio()
-	}
-	if final(st) {
-		delete(c.a.calls, c.tc.ID())
-	}
-}
-
 func (c *call) startAudio() {
 	if c.a.opts.Audio != nil && c.stopAudio == nil && c.ic != nil {
 		c.stopAudio = c.a.opts.Audio.Start(c.a.ctx, c.ic)
@@ -115,24 +91,34 @@ func (c *call) endAudio() {
 	}
 }
 
-// end finishes a call from our side (Stop, or a refused call).
-func (c *call) end(st telephony.CallState) {
-	if c.ic != nil {
-		if c.incoming && !c.answered {
-			c.ic.Reject(iax.CauseNormal)
-		} else {
-			c.ic.Hangup(iax.CauseNormal)
-		}
-	}
-	c.a.transaction(func() { c.setState(st) })
+// end finishes a call from our side (Stop): a reject while incoming, a
+// hangup otherwise.
+func (c *call) end() {
+	c.endIAX()
+	c.a.transaction(func() { c.step(callEndLocal) })
 }
 
-// holdActive puts the connected call (other than except) on hold.
+// endIAX sends the IAX2 call's end: REJECT while it is incoming, HANGUP
+// otherwise.
+func (c *call) endIAX() {
+	switch {
+	case c.ic == nil:
+	case c.state == telephony.CallIncoming:
+		c.ic.Reject(iax.CauseNormal)
+	default:
+		c.ic.Hangup(iax.CauseNormal)
+	}
+}
+
+// holdActive puts the connected call (other than except) on hold. Call it
+// inside a transaction.
 func (a *Agent) holdActive(except *call) {
 	for _, o := range a.calls {
-		if o != except && o.tc.State() == telephony.CallConnected {
-			o.ic.Hold()
-			o.setState(telephony.CallHold)
+		if o != except && o.state == telephony.CallConnected {
+			if err := o.ic.Hold(); err != nil {
+				a.log.Warn("hold", "call", o.tc.ID(), "err", err)
+			}
+			o.step(callHold)
 		}
 	}
 }
@@ -140,19 +126,19 @@ func (a *Agent) holdActive(except *call) {
 func (a *Agent) dial(c *call, number string) {
 	// The call already carries the number it was dialled with; changing
 	// anything outside a transaction would announce it as Idle first.
-	fail := func(st telephony.CallState, why string) {
+	fail := func(ev callEvent, why string) {
 		a.log.Warn("dial refused", "number", number, "why", why)
-		a.transaction(func() { c.setState(st) })
+		a.transaction(func() { c.step(ev) })
 	}
 	switch {
 	case a.stopped:
-		fail(telephony.CallServiceHangup, "the service is stopping")
+		fail(callStopping, "the service is stopping")
 		return
 	case len(a.calls) >= a.opts.MaxCalls:
-		fail(telephony.CallOtherFailure, "too many calls")
+		fail(callTooMany, "too many calls")
 		return
-	case a.netreg.RegistrationState() != telephony.RegistrationHome || a.reg.cur == nil:
-		fail(telephony.CallNetworkFailure, "not registered")
+	case a.reg.state != telephony.RegistrationHome || a.reg.cur == nil:
+		fail(callNoNetwork, "not registered")
 		return
 	}
 	// The registration resolved the server: no name lookup on the loop.
@@ -164,16 +150,13 @@ func (a *Agent) dial(c *call, number string) {
 		Formats: []iax.Format{iax.FormatULaw, iax.FormatALaw},
 	})
 	if err != nil {
-		fail(telephony.CallNetworkFailure, err.Error())
+		fail(callNoNetwork, err.Error())
 		return
 	}
 	c.ic = ic
 	a.calls[c.tc.ID()] = c
-	a.transaction(func() {
-		a.holdActive(c)
-		c.setState(telephony.CallDialing)
-	})
-	go c.watch()
+	a.transaction(func() { c.step(callDial) })
+	a.spawn(c.watch)
 }
 
 func (a *Agent) incoming(ic *iax.Call) {
@@ -183,7 +166,7 @@ func (a *Agent) incoming(ic *iax.Call) {
 		ic.Reject(iax.CauseCongestion)
 		return
 	}
-	c := &call{a: a, ic: ic, incoming: true}
+	c := &call{a: a, ic: ic}
 	c.tc = a.provider.NewCall(telephony.NewCallID(), CallType, c)
 	number := info.CallingNumber
 	if number == "" {
@@ -194,22 +177,31 @@ func (a *Agent) incoming(ic *iax.Call) {
 	// without its caller, nor in Idle.
 	a.transaction(func() {
 		c.tc.SetNumber(number)
-		c.setState(telephony.CallIncoming)
+		c.step(callOffer)
 	})
-	go c.watch()
+	a.spawn(c.watch)
 }
 
 // watch forwards the IAX2 call's events to the loop until it ends.
 func (c *call) watch() {
+	forward := func(ev iax.CallEvent) { c.a.do(func() { c.onEvent(ev) }) }
 	for {
 		select {
 		case ev := <-c.ic.Events():
-			c.a.do(func() { c.onEvent(ev) })
+			forward(ev)
 		case <-c.ic.Done():
-			// Events may have been dropped by a slow consumer: the
-			// final state is the call's own.
-			st := c.ic.State()
-			c.a.do(func() { c.onEvent(iax.CallEvent{Type: iax.EventState, State: st, Err: c.ic.Err()}) })
+			// What is still queued happened first (an answer before
+			// the hangup). Events may also have been dropped by a slow
+			// consumer: the final state is the call's own.
+			for drained := false; !drained; {
+				select {
+				case ev := <-c.ic.Events():
+					forward(ev)
+				default:
+					drained = true
+				}
+			}
+			forward(iax.CallEvent{Type: iax.EventState, State: c.ic.State(), Err: c.ic.Err()})
 			return
 		case <-c.a.ctx.Done():
 			return
@@ -217,47 +209,32 @@ func (c *call) watch() {
 	}
 }
 
-// onEvent is the one place IAX2 call events become call states.
+// onEvent turns an IAX2 call event into the call machine's event.
+// Dialing and Incoming were the call's first state already, announced
+// when it was dialled or arrived.
 func (c *call) onEvent(ev iax.CallEvent) {
 	a := c.a
 	switch ev.Type {
 	case iax.EventState:
-		var st telephony.CallState
+		var e callEvent
 		switch ev.State {
-		case iax.StateDialing:
-			st = telephony.CallDialing
 		case iax.StateAlerting:
-			st = telephony.CallAlerting
-		case iax.StateIncoming:
-			st = telephony.CallIncoming
+			e = callRinging
 		case iax.StateConnected:
-			c.answered = true
-			st = telephony.CallConnected
-			if c.tc.State() == telephony.CallHold {
-				return // connected underneath, held by us
-			}
+			e = callAnswered
 		case iax.StateHangupLocal:
-			st = telephony.CallHangupLocal
+			e = callEndLocal
 		case iax.StateHangupRemote:
-			st = telephony.CallHangupRemote
-			if c.incoming && !c.answered {
-				st = telephony.CallMissed
-			}
+			e = callEndRemote
 		case iax.StateFailed:
-			st = telephony.CallNetworkFailure
-			if c.incoming && !c.answered {
-				st = telephony.CallMissed
-			}
+			e = callLost
 		default:
 			return
 		}
-		if st == c.tc.State() || final(c.tc.State()) {
-			return
-		}
-		if ev.Err != nil {
+		if ev.Err != nil && !final(c.state) {
 			a.log.Info("call ends", "call", c.tc.ID(), "why", ev.Err)
 		}
-		a.transaction(func() { c.setState(st) })
+		a.transaction(func() { c.step(e) })
 	case iax.EventDTMFEnd:
 		a.log.Info("dtmf received", "call", c.tc.ID(), "digit", string(ev.Digit))
 	case iax.EventHold, iax.EventUnhold, iax.EventTransfer, iax.EventText, iax.EventBusy, iax.EventCongestion:
@@ -266,64 +243,56 @@ func (c *call) onEvent(ev iax.CallEvent) {
 }
 
 func (c *call) hangup() {
-	st := c.tc.State()
-	if final(st) {
+	if final(c.state) {
 		return
 	}
 	if c.ic == nil {
-		c.a.transaction(func() { c.setState(telephony.CallHangupLocal) })
+		c.a.transaction(func() { c.step(callEndLocal) })
 		return
 	}
-	// A reject while incoming; a hangup otherwise. The state follows
-	// from the call's own event.
-	if c.incoming && !c.answered {
-		c.ic.Reject(iax.CauseNormal)
-	} else {
-		c.ic.Hangup(iax.CauseNormal)
-	}
+	// The state follows from the IAX2 call's own event.
+	c.endIAX()
 }
 
+// accept answers an incoming call; the answer's event connects it,
+// holding the active call.
 func (c *call) accept() {
-	if c.tc.State() != telephony.CallIncoming {
-		c.a.log.Warn("accept: call is not incoming", "call", c.tc.ID(), "state", c.tc.State().String())
+	if c.state != telephony.CallIncoming {
+		c.a.log.Warn("accept: call is not incoming", "call", c.tc.ID(), "state", c.state.String())
 		return
 	}
-	c.a.transaction(func() { c.a.holdActive(c) })
 	if err := c.ic.Answer(); err != nil {
 		c.a.log.Warn("accept", "call", c.tc.ID(), "err", err)
 	}
 }
 
 func (c *call) hold() {
-	if c.tc.State() != telephony.CallConnected {
+	if c.state != telephony.CallConnected {
 		return
 	}
 	if err := c.ic.Hold(); err != nil {
 		c.a.log.Warn("hold", "call", c.tc.ID(), "err", err)
 		return
 	}
-	c.a.transaction(func() { c.setState(telephony.CallHold) })
+	c.a.transaction(func() { c.step(callHold) })
 }
 
 // activate takes a held call back, holding the active one: a swap of two
 // calls appears as one transaction.
 func (c *call) activate() {
-	if c.tc.State() != telephony.CallHold {
+	if c.state != telephony.CallHold {
 		return
 	}
-	c.a.transaction(func() {
-		c.a.holdActive(c)
-		if err := c.ic.Unhold(); err != nil {
-			c.a.log.Warn("activate", "call", c.tc.ID(), "err", err)
-			return
-		}
-		c.setState(telephony.CallConnected)
-	})
+	if err := c.ic.Unhold(); err != nil {
+		c.a.log.Warn("activate", "call", c.tc.ID(), "err", err)
+		return
+	}
+	c.a.transaction(func() { c.step(callActivate) })
 }
 
 // tone sends DTMF digits one after the other on the agent's clock.
 func (c *call) tone(tones string) {
-	if c.tc.State() != telephony.CallConnected {
+	if c.state != telephony.CallConnected {
 		return
 	}
 	if strings.Trim(tones, "0123456789*#ABCD") != "" {
@@ -341,9 +310,8 @@ func (c *call) tone(tones string) {
 }
 
 func (c *call) transfer(number string) {
-	st := c.tc.State()
-	if c.ic == nil || actionsFor(st)&telephony.ActionTransfer == 0 {
-		c.a.log.Warn("transfer: not possible now", "call", c.tc.ID(), "state", st.String())
+	if c.ic == nil || actionsFor(c.state)&telephony.ActionTransfer == 0 {
+		c.a.log.Warn("transfer: not possible now", "call", c.tc.ID(), "state", c.state.String())
 		return
 	}
 	if err := c.ic.Transfer(number); err != nil {

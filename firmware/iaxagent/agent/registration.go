@@ -13,26 +13,21 @@ import (
 	"github.com/ringo-phone/ringo/telephony"
 )
 
-// The registration state machine, as the seed names its states:
-//
-//	None       nothing under way: not configured, deregistered, or the
-//	           last attempt went unanswered (a retry is scheduled)
-//	Searching  a REGREQ is in flight (each retry is Searching again)
-//	Home       the server answered REGACK; iax refreshes before expiry
-//	Denied     the server answered REGREJ; stays until the settings
-//	           change or a register request comes
-//
-// Unlike iaxclient, an unanswered registration is retried for ever with
-// backoff (iax's RetryMin..RetryMax), and a failed one is started again.
-// Every transition happens on the agent's loop goroutine.
+// registration is the agent's side of the account's registration; its
+// state machine is in registration_fsm.go. Owned by the loop goroutine.
 type registration struct {
+	// state is what the service publishes as its registrationState. The
+	// zero value is None, as a NetworkRegistration starts. Only
+	// transition assigns it.
+	state   telephony.RegistrationState
 	want    bool // the user wants to be registered (auto or requested)
 	mode    telephony.OperatorMode
 	cur     *iax.Registration
 	gen     int // bumped whenever cur is replaced: stale events are ignored
 	timer   clock.Timer
 	backoff time.Duration
-	// server is where cur registers, resolved once; calls go there too.
+	// server is where cur registers, resolved at the start of each run;
+	// calls go there too.
 	server netip.AddrPort
 }
 
@@ -81,38 +76,40 @@ func (a *Agent) publishOperator() {
 	a.netreg.UpdateCurrentOperator(a.reg.mode, name, "", "IAX2")
 }
 
-func (a *Agent) setRegState(st telephony.RegistrationState) {
-	if a.netreg.RegistrationState() != st {
-		a.log.Info("registration state", "state", st.String())
-	}
-	a.netreg.UpdateRegistrationState(st)
-}
-
 // restartRegistration releases the current registration, if any, and then
-// registers again if wanted. The release completes (or times out) before
-// the new REGREQ goes out, so the server never sees them reordered.
+// begins a new run (or, not wanted any more, ends in None). The release
+// completes (or times out) before the new REGREQ goes out, so the server
+// never sees them reordered; the state stays as it was until then.
 func (a *Agent) restartRegistration() {
 	old := a.reg.detach()
 	a.reg.backoff = 0
 	gen := a.reg.gen
 	next := func() {
-		if gen != a.reg.gen || a.stopped {
-			return
-		}
-		if a.reg.want {
-			a.register()
-		} else {
-			a.setRegState(telephony.RegistrationNone)
+		if gen == a.reg.gen && !a.stopped {
+			a.beginRun()
 		}
 	}
 	if old == nil {
 		next()
 		return
 	}
-	go func() {
+	a.spawn(func() {
 		a.release(old)
 		a.do(next)
-	}()
+	})
+}
+
+// beginRun feeds the machine the event a new run starts with.
+func (a *Agent) beginRun() {
+	switch {
+	case !a.reg.want:
+		a.regStep(regDeregistered)
+	case !a.settings.Configured():
+		a.log.Warn("cannot register", "err", ErrNotConfigured)
+		a.regStep(regUnconfigured)
+	default:
+		a.regStep(regBegin)
+	}
 }
 
 // release ends a registration: REGREL if it is registered, else just
@@ -130,7 +127,8 @@ func (a *Agent) release(r *iax.Registration) {
 	}
 }
 
-func (a *Agent) scheduleRegister(d time.Duration) {
+// scheduleRun begins a run after d (the start-up delay, or a backoff).
+func (a *Agent) scheduleRun(d time.Duration) {
 	if a.reg.timer != nil {
 		a.reg.timer.Stop()
 	}
@@ -139,13 +137,13 @@ func (a *Agent) scheduleRegister(d time.Duration) {
 		a.do(func() {
 			if gen == a.reg.gen {
 				a.reg.timer = nil
-				a.register()
+				a.beginRun()
 			}
 		})
 	})
 }
 
-// nextBackoff doubles the wait between failed attempts within bounds.
+// nextBackoff doubles the wait between failed runs within bounds.
 func (a *Agent) nextBackoff() time.Duration {
 	switch {
 	case a.reg.backoff == 0:
@@ -157,20 +155,12 @@ func (a *Agent) nextBackoff() time.Duration {
 	return a.reg.backoff
 }
 
-// register starts one registration run: resolve the server, then REGREQ.
-func (a *Agent) register() {
-	if !a.reg.want || a.stopped {
-		return
-	}
-	if !a.settings.Configured() {
-		a.log.Warn("cannot register", "err", ErrNotConfigured)
-		a.setRegState(telephony.RegistrationNone)
-		return
-	}
-	a.setRegState(telephony.RegistrationSearching)
+// resolveServer is the resolve action: it looks the server up off the
+// loop and feeds the machine the outcome.
+func (a *Agent) resolveServer() {
 	gen := a.reg.gen
 	s := a.settings
-	go func() {
+	a.spawn(func() {
 		addr, err := a.resolve(s.Server, s.Port)
 		a.do(func() {
 			if gen != a.reg.gen {
@@ -178,13 +168,13 @@ func (a *Agent) register() {
 			}
 			if err != nil {
 				a.log.Warn("cannot resolve the server", "server", s.Server, "err", err)
-				a.setRegState(telephony.RegistrationNone)
-				a.scheduleRegister(a.nextBackoff())
+				a.regStep(regUnreachable)
 				return
 			}
-			a.startRegistration(addr)
+			a.reg.server = addr
+			a.regStep(regResolved)
 		})
-	}()
+	})
 }
 
 func (a *Agent) resolve(host string, port int) (netip.AddrPort, error) {
@@ -203,8 +193,10 @@ func (a *Agent) resolve(host string, port int) (netip.AddrPort, error) {
 	return netip.AddrPortFrom(ips[0].Unmap(), uint16(port)), nil
 }
 
-func (a *Agent) startRegistration(server netip.AddrPort) {
-	s := a.settings
+// startRegistration is the start action: it hands the account to iax and
+// forwards the registration's events to the loop.
+func (a *Agent) startRegistration() {
+	s, server := a.settings, a.reg.server
 	r, err := a.ep.StartRegistration(iax.RegisterOptions{
 		Server: server, Username: s.UserID, Secret: s.Password,
 		Refresh:  time.Duration(s.Refresh) * time.Second,
@@ -212,56 +204,57 @@ func (a *Agent) startRegistration(server netip.AddrPort) {
 	})
 	if err != nil {
 		a.log.Error("registration", "server", server.String(), "err", err)
-		a.setRegState(telephony.RegistrationNone)
-		a.scheduleRegister(a.nextBackoff())
+		a.regStep(regUnreachable)
 		return
 	}
-	a.reg.cur, a.reg.server = r, server
+	a.reg.cur = r
 	gen := a.reg.gen
 	a.log.Info("registering", "server", server.String(), "user", s.UserID)
-	go func() {
+	a.spawn(func() {
+		forward := func(ev iax.RegEvent) { a.do(func() { a.onRegEvent(gen, ev) }) }
 		for {
 			select {
-			case ev, ok := <-r.Events():
-				if !ok {
-					return
+			case ev := <-r.Events():
+				forward(ev)
+			case <-r.Done():
+				// The last event is queued before Done closes.
+				for {
+					select {
+					case ev := <-r.Events():
+						forward(ev)
+					default:
+						return
+					}
 				}
-				a.do(func() { a.onRegEvent(gen, ev) })
 			case <-a.ctx.Done():
 				return
 			}
 		}
-	}()
+	})
 }
 
-// onRegEvent is the one place registration events become states.
+// onRegEvent turns an iax registration event into the machine's event.
 func (a *Agent) onRegEvent(gen int, ev iax.RegEvent) {
 	if gen != a.reg.gen {
 		return
 	}
 	switch ev.State {
 	case iax.RegRegistering:
-		a.setRegState(telephony.RegistrationSearching)
+		a.regStep(regSent)
 	case iax.RegRegistered:
-		a.reg.backoff = 0
 		a.log.Info("registered", "refresh", ev.Refresh.String(), "apparent", ev.Apparent.String())
-		a.setRegState(telephony.RegistrationHome)
+		a.regStep(regAcked)
 	case iax.RegRetrying:
 		a.log.Warn("registration unanswered; retrying", "err", ev.Err)
-		a.setRegState(telephony.RegistrationNone)
+		a.regStep(regUnanswered)
 	case iax.RegDenied:
 		a.log.Warn("registration denied", "err", ev.Err)
-		a.reg.cur = nil
-		a.setRegState(telephony.RegistrationDenied)
+		a.regStep(regRejected)
 	case iax.RegReleased:
-		a.reg.cur = nil
-		a.setRegState(telephony.RegistrationNone)
+		a.regStep(regReleased)
 	case iax.RegFailed:
-		a.reg.cur = nil
-		d := a.nextBackoff()
-		a.log.Warn("registration failed; starting again", "err", ev.Err, "in", d.String())
-		a.setRegState(telephony.RegistrationNone)
-		a.scheduleRegister(d)
+		a.log.Warn("registration failed; starting again", "err", ev.Err)
+		a.regStep(regFailed)
 	default:
 		a.log.Error("unknown registration event", "state", strconv.Itoa(int(ev.State)), "err", fmt.Sprint(ev.Err))
 	}

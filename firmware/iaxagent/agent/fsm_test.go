@@ -1,0 +1,329 @@
+package agent
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ringo-phone/ringo/telephony"
+)
+
+const (
+	none      = telephony.RegistrationNone
+	searching = telephony.RegistrationSearching
+	home      = telephony.RegistrationHome
+	denied    = telephony.RegistrationDenied
+)
+
+// regTable is every transition of the registration machine; any other
+// (state, event) pair must leave the state alone and do nothing.
+var regTable = []struct {
+	from telephony.RegistrationState
+	ev   regEvent
+	to   telephony.RegistrationState
+	acts regActions
+}{
+	{none, regBegin, searching, regResolve},
+	{none, regSent, searching, 0},
+	{none, regAcked, home, regResetBackoff},
+	{none, regRejected, denied, regForget},
+	{none, regReleased, none, regForget},
+	{none, regFailed, none, regForget | regRetry},
+	{searching, regBegin, searching, regResolve},
+	{searching, regUnconfigured, none, 0},
+	{searching, regDeregistered, none, 0},
+	{searching, regResolved, searching, regStart},
+	{searching, regUnreachable, none, regRetry},
+	{searching, regAcked, home, regResetBackoff},
+	{searching, regUnanswered, none, 0},
+	{searching, regRejected, denied, regForget},
+	{searching, regReleased, none, regForget},
+	{searching, regFailed, none, regForget | regRetry},
+	{home, regBegin, searching, regResolve},
+	{home, regUnconfigured, none, 0},
+	{home, regDeregistered, none, 0},
+	{home, regAcked, home, regResetBackoff},
+	{home, regUnanswered, none, 0},
+	{home, regRejected, denied, regForget},
+	{home, regReleased, none, regForget},
+	{home, regFailed, none, regForget | regRetry},
+	{denied, regBegin, searching, regResolve},
+	{denied, regUnconfigured, none, 0},
+	{denied, regDeregistered, none, 0},
+}
+
+func TestRegistrationTransitions(t *testing.T) {
+	for _, from := range []telephony.RegistrationState{none, searching, home, denied} {
+		for ev := regEvent(0); ev <= regFailed; ev++ {
+			wantTo, wantActs := from, regActions(0)
+			for _, row := range regTable {
+				if row.from == from && row.ev == ev {
+					wantTo, wantActs = row.to, row.acts
+				}
+			}
+			r := registration{state: from}
+			acts := r.transition(ev)
+			if r.state != wantTo || acts != wantActs {
+				t.Errorf("transition(%v, %v) = %v [%v], want %v [%v]", from, ev, r.state, acts, wantTo, wantActs)
+			}
+		}
+	}
+}
+
+// A refresh of a Home registration (iax sends REGREQ again) stays Home:
+// dials are not refused while it is under way.
+func TestRegistrationRefreshStaysHome(t *testing.T) {
+	r := registration{state: home}
+	if acts := r.transition(regSent); r.state != home || acts != 0 {
+		t.Errorf("transition(Home, sent) = %v [%v], want Home and nothing to do", r.state, acts)
+	}
+}
+
+func TestRegistrationDiagram(t *testing.T) {
+	var want []string
+	for _, row := range regTable {
+		want = append(want, diagramRow(row.from.String(), row.ev.String(), row.to.String(), row.acts.String()))
+	}
+	checkDiagram(t, "registration_fsm.go", want)
+}
+
+// callTable is every transition of the call machine; any other (state,
+// event) pair must leave the state alone and do nothing.
+var callTable = []callRow{
+	{idle, callDial, dialing, callHoldOthers},
+	{idle, callStopping, telephony.CallServiceHangup, 0},
+	{idle, callTooMany, telephony.CallOtherFailure, 0},
+	{idle, callNoNetwork, telephony.CallNetworkFailure, 0},
+	{idle, callOffer, incoming, 0},
+	{idle, callEndLocal, telephony.CallHangupLocal, 0},
+	{incoming, callAnswered, connected, callHoldOthers},
+	{incoming, callEndLocal, telephony.CallHangupLocal, 0},
+	{incoming, callEndRemote, telephony.CallMissed, 0},
+	{incoming, callLost, telephony.CallMissed, 0},
+	{dialing, callRinging, alerting, 0},
+	{dialing, callAnswered, connected, callHoldOthers},
+	{dialing, callEndLocal, telephony.CallHangupLocal, 0},
+	{dialing, callEndRemote, telephony.CallHangupRemote, 0},
+	{dialing, callLost, telephony.CallNetworkFailure, 0},
+	{alerting, callAnswered, connected, callHoldOthers},
+	{alerting, callEndLocal, telephony.CallHangupLocal, 0},
+	{alerting, callEndRemote, telephony.CallHangupRemote, 0},
+	{alerting, callLost, telephony.CallNetworkFailure, 0},
+	{connected, callHold, hold, 0},
+	{connected, callEndLocal, telephony.CallHangupLocal, 0},
+	{connected, callEndRemote, telephony.CallHangupRemote, 0},
+	{connected, callLost, telephony.CallNetworkFailure, 0},
+	{hold, callActivate, connected, callHoldOthers},
+	{hold, callEndLocal, telephony.CallHangupLocal, 0},
+	{hold, callEndRemote, telephony.CallHangupRemote, 0},
+	{hold, callLost, telephony.CallNetworkFailure, 0},
+}
+
+const (
+	idle      = telephony.CallIdle
+	incoming  = telephony.CallIncoming
+	dialing   = telephony.CallDialing
+	alerting  = telephony.CallAlerting
+	connected = telephony.CallConnected
+	hold      = telephony.CallHold
+)
+
+type callRow struct {
+	from telephony.CallState
+	ev   callEvent
+	to   telephony.CallState
+	acts callActions
+}
+
+func TestCallTransitions(t *testing.T) {
+	for _, from := range telephony.CallStates() {
+		for ev := callEvent(0); ev <= callLost; ev++ {
+			wantTo, wantActs := from, callActions(0)
+			for _, row := range callTable {
+				if row.from == from && row.ev == ev {
+					wantTo, wantActs = row.to, row.acts
+				}
+			}
+			c := call{state: from}
+			acts := c.transition(ev)
+			if c.state != wantTo || acts != wantActs {
+				t.Errorf("transition(%v, %v) = %v [%v], want %v [%v]", from, ev, c.state, acts, wantTo, wantActs)
+			}
+		}
+	}
+}
+
+func TestCallDiagram(t *testing.T) {
+	var want []string
+	for _, row := range callTable {
+		want = append(want, diagramRow(row.from.String(), row.ev.String(), row.to.String(), row.acts.String()))
+	}
+	checkDiagram(t, "call_fsm.go", want)
+}
+
+func diagramRow(fields ...string) string { return strings.TrimSpace(strings.Join(fields, " ")) }
+
+// checkDiagram compares the transition table in the comment of file (the
+// lines after the "from event to actions" heading, up to the next empty
+// comment line) with want, row by row.
+func checkDiagram(t *testing.T, file string, want []string) {
+	t.Helper()
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	in := false
+	for _, line := range strings.Split(string(src), "\n") {
+		text, ok := strings.CutPrefix(line, "//\t")
+		switch {
+		case !in && ok && strings.Join(strings.Fields(text), " ") == "from event to actions":
+			in = true
+		case in && ok:
+			got = append(got, strings.Join(strings.Fields(text), " "))
+		case in:
+			in = false
+		}
+	}
+	if len(got) == 0 {
+		t.Fatalf("%s: no transition table (a comment line \"from event to actions\" and its rows)", file)
+	}
+	for _, row := range want {
+		if !slices.Contains(got, row) {
+			t.Errorf("%s: the diagram lacks the transition %q", file, row)
+		}
+	}
+	for _, row := range got {
+		if !slices.Contains(want, row) {
+			t.Errorf("%s: the diagram shows %q, which the machine does not do", file, row)
+		}
+	}
+}
+
+// TestOnlyTransitionsAssignState: the registration's and each call's state
+// field is assigned (or has its address taken, or is set in a composite
+// literal) only inside their transition methods, in the package's
+// non-test files.
+func TestOnlyTransitionsAssignState(t *testing.T) {
+	fset := token.NewFileSet()
+	names, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []*ast.File
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	byFunc := stateAssignments(fset, files)
+	for _, fn := range []string{"(*registration).transition", "(*call).transition"} {
+		if len(byFunc[fn]) == 0 {
+			t.Errorf("%s assigns no state field: the scan no longer sees the machine (renamed?)", fn)
+		}
+		delete(byFunc, fn)
+	}
+	for fn, where := range byFunc {
+		for _, pos := range where {
+			t.Errorf("%s: %s sets a state field; only the transition functions may", pos, fn)
+		}
+	}
+}
+
+// The scan itself finds what it should.
+func TestStateAssignmentsScan(t *testing.T) {
+	const src = `package agent
+var zero = call{state: 1}
+func (a *Agent) f() { a.reg.state = 2; a.reg.state++; p := &a.reg.state; _ = p }
+func (c *call) transition(callEvent) callActions { c.state = 3; return 0 }
+func (a *Agent) g() { x := a.reg.state; _ = x; local := 0; local = 1; _ = local }
+`
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "x.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := stateAssignments(fset, []*ast.File{f})
+	want := map[string]int{"package level": 1, "(*Agent).f": 3, "(*call).transition": 1}
+	for fn, n := range want {
+		if len(got[fn]) != n {
+			t.Errorf("stateAssignments: %s has %v, want %d", fn, got[fn], n)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("stateAssignments = %v, want only %v", got, want)
+	}
+}
+
+// stateAssignments finds, per enclosing function ("(*T).name", "name", or
+// "package level"), where a field named state is assigned, incremented,
+// has its address taken, or is set in a composite literal.
+func stateAssignments(fset *token.FileSet, files []*ast.File) map[string][]string {
+	found := map[string][]string{}
+	isState := func(e ast.Expr) bool {
+		s, ok := ast.Unparen(e).(*ast.SelectorExpr)
+		return ok && s.Sel.Name == "state"
+	}
+	for _, f := range files {
+		for _, decl := range f.Decls {
+			where := "package level"
+			if fd, ok := decl.(*ast.FuncDecl); ok {
+				where = funcName(fd)
+			}
+			ast.Inspect(decl, func(n ast.Node) bool {
+				var hits []ast.Node
+				switch n := n.(type) {
+				case *ast.AssignStmt:
+					for _, l := range n.Lhs {
+						if isState(l) {
+							hits = append(hits, l)
+						}
+					}
+				case *ast.IncDecStmt:
+					if isState(n.X) {
+						hits = append(hits, n)
+					}
+				case *ast.UnaryExpr:
+					if n.Op == token.AND && isState(n.X) {
+						hits = append(hits, n)
+					}
+				case *ast.KeyValueExpr:
+					if k, ok := n.Key.(*ast.Ident); ok && k.Name == "state" {
+						hits = append(hits, n)
+					}
+				}
+				for _, h := range hits {
+					found[where] = append(found[where], fset.Position(h.Pos()).String())
+				}
+				return true
+			})
+		}
+	}
+	return found
+}
+
+func funcName(fd *ast.FuncDecl) string {
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return fd.Name.Name
+	}
+	switch t := fd.Recv.List[0].Type.(type) {
+	case *ast.StarExpr:
+		if id, ok := t.X.(*ast.Ident); ok {
+			return fmt.Sprintf("(*%s).%s", id.Name, fd.Name.Name)
+		}
+	case *ast.Ident:
+		return fmt.Sprintf("(%s).%s", t.Name, fd.Name.Name)
+	}
+	return fd.Name.Name
+}
