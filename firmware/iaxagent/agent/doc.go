@@ -1,6 +1,7 @@
-// Package iaxagent is the Asterisk VoIP agent that firmware/iaxagent runs:
-// the seed's integration of an IAX2 stack into the telephony model, on
-// Ringo's own iax, telephony and drivers/audio packages.
+// Package agent is the Asterisk VoIP agent that firmware/iaxagent runs
+// (Main is the whole program): the seed's integration of an IAX2 stack
+// into the telephony model, on Ringo's own iax, telephony and
+// drivers/audio packages.
 //
 // On Telephony::start it creates the service "asterisk" (holding a running
 // task, so the program stays alive) with NetworkRegistration,
@@ -12,6 +13,7 @@
 // One goroutine (the loop) owns all of the agent's state. Requests from the
 // bus, IAX2 events and timers reach it as functions on a channel, so nothing
 // holds a lock across I/O and the order of events is the order they happen.
-// The registration's state machine is in registration.go, the calls' in
-// calls.go.
+// The registration's state machine is in registration_fsm.go, each call's
+// in call_fsm.go: one state field each, assigned by one transition
+// function that is the table in its comment.
 package agent
