@@ -486,7 +486,15 @@ func TestCallStateNamesRoundTrip(t *testing.T) {
 		t.Errorf("DecodeCalls of a short message succeeded")
 	}
 	bad := EncodeCalls(calls[:1])
-	bad[3] = vs.String("Ringing")
+	bad[1+3] = vs.String("Ringing") // after the stride, the state is the fourth field
+	old := []vs.Value{vs.String("1"), vs.String("T"), vs.String("n"), vs.String("Connected"), vs.Int(0)}
+	if got, err := DecodeCalls("s", old); err != nil || len(got) != 1 || got[0].State != CallConnected {
+		t.Errorf("DecodeCalls of the five-field encoding = %v, %v", got, err)
+	}
+	named := []CallInfo{{ID: "1", Service: "s", CallType: "T", Number: "n", State: CallHangupRemote, Name: "Desk", Reason: "busy (cause 17)"}}
+	if got, err := DecodeCalls("s", EncodeCalls(named)); err != nil || !slices.Equal(got, named) {
+		t.Errorf("DecodeCalls(EncodeCalls(name, reason)) = %v, %v", got, err)
+	}
 	if _, err := DecodeCalls("s", bad); err == nil {
 		t.Errorf("DecodeCalls accepted state Ringing")
 	}

@@ -62,6 +62,13 @@ type CallInfo struct {
 	Number   string
 	State    CallState
 	Actions  Actions
+	// Name is the remote party's name when the network gives one (the
+	// caller's name of an incoming call), else "".
+	Name string `json:",omitempty"`
+	// Reason says why a call ended, in words, when the network or the
+	// service said more than the final state ("no such extension", with
+	// the cause code); "" while the call is live.
+	Reason string `json:",omitempty"`
 }
 
 // CallProvider is the QPhoneCallProvider interface of a service: it
@@ -223,37 +230,60 @@ func (p *CallProvider) announceLocked(infos []CallInfo) {
 	p.respond(MsgStateChanged, EncodeCalls(infos)...)
 }
 
-// EncodeCalls turns calls into stateChanged arguments.
+// callStride is the number of arguments per call in stateChanged: id,
+// call type, number, state, actions, name, reason. The first argument is
+// the stride itself (an int), which tells this encoding from the first
+// one: five arguments per call, starting with the id (a string).
+const callStride = 7
+
+// EncodeCalls returns the stateChanged arguments for calls.
 func EncodeCalls(calls []CallInfo) []vs.Value {
-	args := make([]vs.Value, 0, 5*len(calls))
+	args := make([]vs.Value, 0, 1+callStride*len(calls))
+	args = append(args, vs.Int(callStride))
 	for _, c := range calls {
 		args = append(args, vs.String(c.ID), vs.String(c.CallType), vs.String(c.Number),
-			vs.String(c.State.String()), vs.Int(int64(c.Actions)))
+			vs.String(c.State.String()), vs.Int(int64(c.Actions)), vs.String(c.Name), vs.String(c.Reason))
 	}
 	return args
 }
 
-// DecodeCalls parses stateChanged arguments of service.
+// DecodeCalls parses stateChanged arguments of service, in either
+// encoding (see callStride).
 func DecodeCalls(service string, args []vs.Value) ([]CallInfo, error) {
-	if len(args)%5 != 0 {
-		return nil, fmt.Errorf("%w: %d arguments, want 5 per call", ErrBadTransaction, len(args))
+	stride := 5
+	if len(args) > 0 {
+		if n, ok := args[0].Int(); ok {
+			if n < 5 || n > 64 {
+				return nil, fmt.Errorf("%w: %d arguments per call, want 5 or more", ErrBadTransaction, n)
+			}
+			stride, args = int(n), args[1:]
+		}
+	}
+	if len(args)%stride != 0 {
+		return nil, fmt.Errorf("%w: %d arguments, want %d per call", ErrBadTransaction, len(args), stride)
 	}
 	m := qcop.Message{Name: MsgStateChanged, Args: args}
-	out := make([]CallInfo, 0, len(args)/5)
-	for i := 0; i < len(args); i += 5 {
+	out := make([]CallInfo, 0, len(args)/stride)
+	for i := 0; i < len(args); i += stride {
 		id, e1 := m.Str(i)
 		ct, e2 := m.Str(i + 1)
 		num, e3 := m.Str(i + 2)
 		st, e4 := m.Str(i + 3)
 		act, e5 := m.Int(i + 4)
 		if err := firstErr(e1, e2, e3, e4, e5); err != nil {
-			return nil, fmt.Errorf("%w: call %d: %w", ErrBadTransaction, i/5, err)
+			return nil, fmt.Errorf("%w: call %d: %w", ErrBadTransaction, i/stride, err)
 		}
 		state, err := ParseCallState(st)
 		if err != nil {
-			return nil, fmt.Errorf("%w: call %d: %w", ErrBadTransaction, i/5, err)
+			return nil, fmt.Errorf("%w: call %d: %w", ErrBadTransaction, i/stride, err)
 		}
-		out = append(out, CallInfo{ID: id, Service: service, CallType: ct, Number: num, State: state, Actions: Actions(act)})
+		c := CallInfo{ID: id, Service: service, CallType: ct, Number: num, State: state, Actions: Actions(act)}
+		if stride >= 7 {
+			// Later fields of a newer encoding are skipped.
+			c.Name, _ = m.Str(i + 5)
+			c.Reason, _ = m.Str(i + 6)
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }
@@ -389,6 +419,8 @@ type Call struct {
 	// Guarded by p.mu.
 	ended   bool // a final state was announced; later changes are ignored
 	number  string
+	name    string
+	reason  string
 	state   CallState
 	actions Actions
 }
@@ -428,6 +460,23 @@ func (c *Call) SetNumber(n string) {
 	c.p.changedLocked(c)
 }
 
+// SetName sets the remote party's name.
+func (c *Call) SetName(n string) {
+	c.p.mu.Lock()
+	defer c.p.mu.Unlock()
+	c.name = n
+	c.p.changedLocked(c)
+}
+
+// SetReason records why the call ends, in words; set it before or with
+// the final state.
+func (c *Call) SetReason(r string) {
+	c.p.mu.Lock()
+	defer c.p.mu.Unlock()
+	c.reason = r
+	c.p.changedLocked(c)
+}
+
 // SetActions sets the actions possible now.
 func (c *Call) SetActions(a Actions) {
 	c.p.mu.Lock()
@@ -454,5 +503,6 @@ func (c *Call) Info() CallInfo {
 }
 
 func (c *Call) infoLocked() CallInfo {
-	return CallInfo{ID: c.id, Service: c.p.svc.name, CallType: c.callType, Number: c.number, State: c.state, Actions: c.actions}
+	return CallInfo{ID: c.id, Service: c.p.svc.name, CallType: c.callType, Number: c.number, State: c.state,
+		Actions: c.actions, Name: c.name, Reason: c.reason}
 }

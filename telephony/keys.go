@@ -54,6 +54,8 @@ const (
 	KeyCallType      = "callType"
 	KeyCallStartTime = "startTime"
 	KeyCallActions   = "actions"
+	KeyCallName      = "name"   // the remote party's name, when known
+	KeyCallReason    = "reason" // why an ended call ended, when known
 )
 
 // InterfacePath is /Communications/<iface>/<service>.

@@ -315,6 +315,12 @@ func CallOps(calls []CallInfo) []vs.Op {
 			vs.SetOp(vs.Join(p, KeyCallService), vs.String(c.Service)),
 			vs.SetOp(vs.Join(p, KeyCallType), vs.String(c.CallType)),
 			vs.SetOp(vs.Join(p, KeyCallActions), vs.String(c.Actions.String())))
+		if c.Name != "" {
+			ops = append(ops, vs.SetOp(vs.Join(p, KeyCallName), vs.String(c.Name)))
+		}
+		if c.Reason != "" {
+			ops = append(ops, vs.SetOp(vs.Join(p, KeyCallReason), vs.String(c.Reason)))
+		}
 	}
 	return ops
 }

@@ -39,9 +39,13 @@ const (
 	KeyAgentLastExit = "lastExit"
 	KeyAgentServices = "services"
 
-	// Extra keys of /Communications/Calls/<id>/.
-	KeyCallSeq       = "seq"
-	KeyCallDirection = "direction"
+	// Extra keys of /Communications/Calls/<id>/, written by phoned:
+	// the call's place in the list, incoming or outgoing, when it was
+	// first connected and when it ended (StartTimeLayout).
+	KeyCallSeq           = "seq"
+	KeyCallDirection     = "direction"
+	KeyCallConnectedTime = "connectedTime"
+	KeyCallEndTime       = "endTime"
 )
 
 // Agent states.

@@ -69,12 +69,15 @@ func (l *callList) update(calls []telephony.CallInfo, now time.Time) (ops []vs.O
 		}
 		r.info = c
 		changed = append(changed, c)
-		if c.State == telephony.CallConnected || c.State == telephony.CallHold {
+		p := telephony.CallPath(c.ID)
+		if (c.State == telephony.CallConnected || c.State == telephony.CallHold) && !r.connected {
 			r.connected = true
+			ops = append(ops, vs.SetOp(vs.Join(p, phoneapi.KeyCallConnectedTime), vs.String(now.UTC().Format(StartTimeLayout))))
 		}
 		ops = append(ops, telephony.CallOps([]telephony.CallInfo{c})...)
 		if c.State.Final() {
 			r.ended = true
+			ops = append(ops, vs.SetOp(vs.Join(p, phoneapi.KeyCallEndTime), vs.String(now.UTC().Format(StartTimeLayout))))
 			if c.State == telephony.CallMissed || (r.incoming && !r.connected) {
 				l.missed++
 				ops = append(ops, vs.SetOp(telephony.MissedCallsPath, vs.Int(l.missed)))
@@ -93,6 +96,7 @@ func (l *callList) endService(service string, now time.Time) []vs.Op {
 			c := r.info
 			c.State = telephony.CallServiceHangup
 			c.Actions = 0
+			c.Reason = "the " + service + " service went away (its agent stopped or crashed)"
 			gone = append(gone, c)
 		}
 	}
