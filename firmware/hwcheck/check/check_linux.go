@@ -1,17 +1,15 @@
-package main
+package check
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"unsafe"
 
+	"github.com/ringo-phone/ringo/internal/command"
 	"golang.org/x/sys/unix"
 	"periph.io/x/host/v3"
 	"periph.io/x/host/v3/gpioioctl"
@@ -19,23 +17,24 @@ import (
 
 const configfsGPIOSim = "/sys/kernel/config/gpio-sim"
 
-func gpioSim(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("gpiosim", flag.ContinueOnError)
-	chip := fs.String("chip", "ringo", "gpio-sim device name in configfs")
-	lines := fs.String("lines", "", "comma-separated line names")
-	if err := fs.Parse(args); err != nil {
+func gpioSim(ctx context.Context, args []string, env command.Env) error {
+	fs := gpioSimFlags()
+	chip, lines := fs.Lookup("chip").Value, fs.Lookup("lines").Value
+	if code, ok := command.Parse(fs, args, env); !ok {
+		return command.ExitError{Code: code}
+	}
+	if err := gpioSimArgs(fs); err != nil {
 		return err
 	}
-	names := strings.Split(*lines, ",")
-	if *lines == "" || len(names) == 0 {
-		return errors.New("gpiosim: -lines is required")
-	}
-	dev := filepath.Join(configfsGPIOSim, *chip)
+	out := env.Stdout
+	names := strings.Split(lines.String(), ",")
+	chipName := chip.String()
+	dev := filepath.Join(configfsGPIOSim, chipName)
 	bank := filepath.Join(dev, "bank0")
 	if err := os.MkdirAll(bank, 0o755); err != nil {
 		return fmt.Errorf("gpiosim: %w (is configfs mounted and gpio-sim loaded?)", err)
 	}
-	if err := writeAttr(bank, "label", *chip); err != nil {
+	if err := writeAttr(bank, "label", chipName); err != nil {
 		return err
 	}
 	if err := writeAttr(bank, "num_lines", strconv.Itoa(len(names))); err != nil {
@@ -53,11 +52,11 @@ func gpioSim(ctx context.Context, args []string, out io.Writer) error {
 	if err := writeAttr(dev, "live", "1"); err != nil {
 		return err
 	}
-	chipName, err := os.ReadFile(filepath.Join(bank, "chip_name"))
+	devName, err := os.ReadFile(filepath.Join(bank, "chip_name"))
 	if err != nil {
 		return fmt.Errorf("gpiosim: %w", err)
 	}
-	want := strings.TrimSpace(string(chipName))
+	want := strings.TrimSpace(string(devName))
 
 	// periph's GPIO driver enumerates the character devices at Init.
 	if _, err := host.Init(); err != nil {
@@ -87,18 +86,16 @@ func writeAttr(dir, name, value string) error {
 	return nil
 }
 
-func i2cCheck(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("i2c", flag.ContinueOnError)
-	bus := fs.Int("bus", -1, "I2C bus number (default: the SMBus stub's)")
-	addr := fs.Uint("addr", 0x1a, "7-bit device address")
-	reg := fs.Uint("reg", 0x10, "register")
-	value := fs.Uint("value", 0xa5, "byte to write and read back")
-	if err := fs.Parse(args); err != nil {
+func i2cCheck(ctx context.Context, args []string, env command.Env) error {
+	fs, a := i2cFlags()
+	if code, ok := command.Parse(fs, args, env); !ok {
+		return command.ExitError{Code: code}
+	}
+	if err := a.check(fs); err != nil {
 		return err
 	}
-	if *addr > 0x7f || *reg > 0xff || *value > 0xff {
-		return fmt.Errorf("i2c: addr 0x%x, reg 0x%x, value 0x%x out of range", *addr, *reg, *value)
-	}
+	out := env.Stdout
+	bus, addr, reg, value := &a.bus, &a.addr, &a.reg, &a.value
 	if *bus < 0 {
 		n, err := findAdapter("SMBus stub driver")
 		if err != nil {

@@ -1,14 +1,34 @@
 //go:build !linux
 
-package main
+package check
 
 import (
 	"context"
 	"errors"
-	"io"
+
+	"github.com/ringo-phone/ringo/internal/command"
 )
 
 var errLinuxOnly = errors.New("hwcheck needs Linux")
 
-func gpioSim(context.Context, []string, io.Writer) error  { return errLinuxOnly }
-func i2cCheck(context.Context, []string, io.Writer) error { return errLinuxOnly }
+func gpioSim(_ context.Context, args []string, env command.Env) error {
+	fs := gpioSimFlags()
+	if code, ok := command.Parse(fs, args, env); !ok {
+		return command.ExitError{Code: code}
+	}
+	if err := gpioSimArgs(fs); err != nil {
+		return err
+	}
+	return errLinuxOnly
+}
+
+func i2cCheck(_ context.Context, args []string, env command.Env) error {
+	fs, f := i2cFlags()
+	if code, ok := command.Parse(fs, args, env); !ok {
+		return command.ExitError{Code: code}
+	}
+	if err := f.check(fs); err != nil {
+		return err
+	}
+	return errLinuxOnly
+}
