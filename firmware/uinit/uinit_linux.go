@@ -18,6 +18,7 @@ import (
 
 	"github.com/ringo-phone/ringo/board"
 	"github.com/ringo-phone/ringo/internal/clock"
+	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/internal/version"
 	"github.com/u-root/u-root/pkg/kmodule"
 	"github.com/vishvananda/netlink"
@@ -29,8 +30,8 @@ func run(ctx context.Context, args []string) error {
 	boardName := fs.String("board", "", "board name (default: chosen by the device tree's compatible string)")
 	shell := fs.String("shell", "", "shell to hand the console to (default: /bin/defaultsh, then /bin/sh)")
 	phoned := fs.String("phoned", "/bbin/phoned", "the phone server to start and supervise")
-	if err := fs.Parse(args); err != nil {
-		return err
+	if code, ok := command.Parse(fs, args, command.OS()); !ok {
+		return command.ExitError{Code: code}
 	}
 
 	startedAt := uptime()
