@@ -42,10 +42,14 @@ const (
 	KeyCurrentOperator   = "currentOperator"
 	KeyOperatorID        = "currentOperatorId"
 	KeyTechnology        = "currentOperatorTechnology"
-	KeyValid             = "valid"
-	KeyLocalPresence     = "localPresence"
-	KeyRegistrationMsg   = "registrationMessage"
-	KeyIcon              = "icon"
+	// KeyRegistrationProblem says in words what keeps a service from
+	// registering ("no answer from 10.0.2.2:4570 since 12:00:03"); "" when
+	// nothing does.
+	KeyRegistrationProblem = "registrationProblem"
+	KeyValid               = "valid"
+	KeyLocalPresence       = "localPresence"
+	KeyRegistrationMsg     = "registrationMessage"
+	KeyIcon                = "icon"
 
 	// Keys below /Communications/Calls/<id>/.
 	KeyCallState     = "state"

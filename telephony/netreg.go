@@ -35,7 +35,7 @@ type AvailableOperator struct {
 // NetworkRegistration is the server helper of the QNetworkRegistration
 // interface: it serves requests to the agent's implementation and publishes
 // registrationState, operatorMode, currentOperator, currentOperatorId and
-// currentOperatorTechnology under
+// currentOperatorTechnology (and registrationProblem, while there is one) under
 // /Communications/QNetworkRegistration/<service>/.
 type NetworkRegistration struct {
 	base
@@ -45,6 +45,7 @@ type NetworkRegistration struct {
 	opName     string
 	opID       string
 	technology string
+	problem    string
 }
 
 // AddNetworkRegistration adds the interface; the state starts at None,
@@ -56,13 +57,34 @@ func (s *Service) AddNetworkRegistration(impl NetworkRegistrationImpl) *NetworkR
 }
 
 func (r *NetworkRegistration) valuesLocked() []vs.Op {
-	return []vs.Op{
+	ops := []vs.Op{
 		vs.SetOp(r.path(KeyRegistrationState), vs.String(r.state.String())),
 		vs.SetOp(r.path(KeyOperatorMode), vs.String(r.mode.String())),
 		vs.SetOp(r.path(KeyCurrentOperator), vs.String(r.opName)),
 		vs.SetOp(r.path(KeyOperatorID), vs.String(r.opID)),
 		vs.SetOp(r.path(KeyTechnology), vs.String(r.technology)),
 	}
+	if r.problem != "" {
+		ops = append(ops, vs.SetOp(r.path(KeyRegistrationProblem), vs.String(r.problem)))
+	}
+	return ops
+}
+
+// UpdateRegistrationProblem publishes what keeps the service from
+// registering, in words a person can act on; "" removes it.
+// phoned lists it among the phone's problems.
+func (r *NetworkRegistration) UpdateRegistrationProblem(text string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.problem == text {
+		return
+	}
+	r.problem = text
+	if text == "" {
+		r.publishLocked(vs.RemoveOp(r.path(KeyRegistrationProblem)))
+		return
+	}
+	r.publishLocked(vs.SetOp(r.path(KeyRegistrationProblem), vs.String(text)))
 }
 
 // UpdateRegistrationState publishes a new registration state.
@@ -83,7 +105,7 @@ func (r *NetworkRegistration) UpdateCurrentOperator(mode OperatorMode, name, id,
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.mode, r.opName, r.opID, r.technology = mode, name, id, technology
-	r.publishLocked(r.valuesLocked()[1:]...)
+	r.publishLocked(r.valuesLocked()[1:5]...)
 }
 
 // RegistrationState returns the last state set.

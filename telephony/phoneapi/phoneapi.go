@@ -68,6 +68,9 @@ const (
 	CaseNoCallTypes     = "no-call-types"
 	CaseNotAnnounced    = "call-not-announced"
 	CaseNoPolicyManager = "no-policy-manager"
+	// CaseRegistration: a service is denied, or its agent says what keeps
+	// it from registering (registrationProblem).
+	CaseRegistration = "registration"
 )
 
 // AgentPath is /Telephony/Agents/<program>.

@@ -28,6 +28,12 @@ type serviceView struct {
 	CallTypes    []string
 	HasManager   bool
 	Unannounced  []string // calls seen in state Idle more than once
+	// Registration is the published registration state (None when it
+	// publishes none), RegistrationMessage its manager's words for it, and
+	// Problem what the agent says keeps it from registering.
+	Registration        telephony.RegistrationState
+	RegistrationMessage string
+	Problem             string
 }
 
 // diagnose turns the state of the phone into the troubleshooting
@@ -68,6 +74,21 @@ func diagnose(servicesDir string, haveFiles bool, agents []agentView, services [
 				"service %s has call types (%s) but no call policy manager: its calls cannot be placed "+
 					"(phoned has managers for asterisk and modem; map other services in Telephony.conf [Managers])",
 				s.Name, strings.Join(s.CallTypes, ", "))
+		}
+		switch {
+		case s.Registration == telephony.RegistrationDenied:
+			words := s.Problem
+			if words == "" {
+				words = s.RegistrationMessage
+			}
+			if words == "" {
+				words = "the network refused the registration"
+			}
+			out[phoneapi.DiagnosticPath(phoneapi.CaseRegistration, s.Name)] = fmt.Sprintf(
+				"service %s is denied registration: %s", s.Name, words)
+		case s.Problem != "":
+			out[phoneapi.DiagnosticPath(phoneapi.CaseRegistration, s.Name)] = fmt.Sprintf(
+				"service %s is not registered: %s", s.Name, s.Problem)
 		}
 		if len(s.Unannounced) > 0 {
 			out[phoneapi.DiagnosticPath(phoneapi.CaseNotAnnounced, s.Name)] = fmt.Sprintf(

@@ -2,23 +2,34 @@ package server
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
+	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/internal/logcat"
 	"github.com/ringo-phone/ringo/internal/runenv"
 	"github.com/ringo-phone/ringo/internal/version"
 )
 
 // Main is phoned's command line: it parses args, runs a Server until ctx
-// ends (SIGTERM) and shuts it down. Flag and configuration errors wrap
-// ErrConfig.
-func Main(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
+// ends (SIGTERM) and shuts it down. It returns the exit code: 0 after a
+// clean stop, 2 for a command line it does not understand (-h prints the
+// flags and exits 0), 125 ("do not restart me") for configuration it
+// cannot run with (errors wrapping ErrConfig), 1 otherwise.
+func Main(ctx context.Context, args []string, env command.Env) int {
+	err := run(ctx, args, env)
+	if errors.Is(err, ErrConfig) {
+		err = command.ExitError{Code: command.ExitDoNotRestart, Err: err}
+	}
+	return command.Exit(env, "phoned", err)
+}
+
+func run(ctx context.Context, args []string, env command.Env) error {
+	getenv := env.Getenv
 	fs := flag.NewFlagSet("phoned", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	dirs := runenv.Flags(fs, getenv)
 	levels := logcat.NewLevels(slog.LevelInfo)
 	logSpec := fs.String("log", getenv("RINGO_LOG"), "log levels per category, e.g. info,calls=debug,bus=warn (env RINGO_LOG)")
@@ -30,11 +41,11 @@ func Main(ctx context.Context, args []string, stderr io.Writer, getenv func(stri
 	fs.DurationVar(&o.StopTimeout, "stop-timeout", 5*time.Second, "wait after Telephony::stop before killing an agent")
 	fs.DurationVar(&o.CallCheck, "call-check", 2*time.Minute, "how often to look for calls that were never announced")
 	fs.IntVar(&o.KeepEnded, "keep-ended", 10, "ended calls kept in the call list")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", ErrConfig, err)
+	if code, ok := command.Parse(fs, args, env); !ok {
+		return command.ExitError{Code: code}
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected arguments %q", ErrConfig, fs.Args())
+		return fmt.Errorf("%w: unexpected arguments %q (phoned takes only flags; -h lists them)", command.ErrUsage, fs.Args())
 	}
 	if err := levels.Set(*logSpec); err != nil {
 		return fmt.Errorf("%w: -log: %w", ErrConfig, err)
@@ -44,7 +55,7 @@ func Main(ctx context.Context, args []string, stderr io.Writer, getenv func(stri
 	}
 	o.Config, o.Runtime = dirs.Config, dirs.Runtime
 	o.Levels = levels
-	o.Logger = slog.New(logcat.NewHandler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}), levels))
+	o.Logger = slog.New(logcat.NewHandler(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}), levels))
 	o.Logger.Info("phoned", "category", "phoned", "version", version.Version, "config", o.Config, "runtime", o.Runtime)
 	s, err := Start(ctx, o)
 	if err != nil {

@@ -65,7 +65,8 @@ type serviceState struct {
 	hasTypes   bool
 	callTypes  []string
 	reg        telephony.RegistrationState
-	hasReg     bool // a registrationState is published
+	hasReg     bool   // a registrationState is published
+	problem    string // registrationProblem: what keeps it from registering
 	valid      *bool
 	// capable is Asterisk.conf's EmergencyCapable, read off the dispatch
 	// goroutine's lock-free path when the registration changes.
@@ -305,6 +306,8 @@ func parseCommsPath(p string) (k commsKey, ok bool) {
 		return commsKey{service: parts[1], iface: telephony.Interface(parts[0]), what: "interface"}, true
 	case parts[0] == string(telephony.NetworkRegistrationInterface) && parts[2] == telephony.KeyRegistrationState:
 		return commsKey{service: parts[1], what: "registration"}, true
+	case parts[0] == string(telephony.NetworkRegistrationInterface) && parts[2] == telephony.KeyRegistrationProblem:
+		return commsKey{service: parts[1], what: "problem"}, true
 	case parts[0] == string(telephony.ServiceCheckerInterface) && parts[2] == telephony.KeyValid:
 		return commsKey{service: parts[1], what: "valid"}, true
 	}
@@ -376,6 +379,11 @@ func (s *Server) onComms(b vs.Batch) {
 					}
 				}
 			}
+		case "problem":
+			st.problem = ""
+			if !c.Removed {
+				st.problem, _ = c.Value.Str()
+			}
 		case "valid":
 			st.valid = nil
 			if !c.Removed {
@@ -407,7 +415,7 @@ func (s *Server) onComms(b vs.Batch) {
 		}
 		if s.services[name] == st {
 			s.feedManagerLocked(st)
-		} else if !st.hasTypes && !st.hasReg && st.valid == nil {
+		} else if !st.hasTypes && !st.hasReg && st.valid == nil && st.problem == "" {
 			delete(s.seen, name) // nothing of it is left
 		}
 	}
@@ -602,7 +610,13 @@ func (s *Server) refreshLocked() {
 			byProgram[prog] = append(byProgram[prog], name)
 		}
 		sv := serviceView{Name: name, Interfaces: st.sortedInterfaces(), HasCallTypes: st.hasTypes,
-			CallTypes: st.callTypes, HasManager: st.manager != nil}
+			CallTypes: st.callTypes, HasManager: st.manager != nil, Problem: st.problem}
+		if st.hasReg {
+			sv.Registration = st.reg
+		}
+		if st.manager != nil {
+			sv.RegistrationMessage = st.manager.RegistrationMessage()
+		}
 		for id, n := range st.idleSeen {
 			if n >= 2 {
 				sv.Unannounced = append(sv.Unannounced, id)

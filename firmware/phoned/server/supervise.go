@@ -1,17 +1,13 @@
 package server
 
 import (
-	"bufio"
-	"errors"
-	"fmt"
 	"log/slog"
-	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/internal/runenv"
+	"github.com/ringo-phone/ringo/internal/supervise"
 	"github.com/ringo-phone/ringo/telephony/phoneapi"
 	"github.com/ringo-phone/ringo/telephony/qcop"
 	vs "github.com/ringo-phone/ringo/telephony/valuespace"
@@ -21,14 +17,11 @@ import (
 // application channel is QPE/Application/<program>).
 const EnvProgram = "RINGO_PROGRAM"
 
-// ExitDoNotRestart is the exit code that asks the supervisor not to
-// restart a program (gokrazy's convention).
-const ExitDoNotRestart = 125
+// backoffJitter shortens each restart delay by up to this fraction, so
+// that agents that crashed together do not all come back at once.
+const backoffJitter = 0.2
 
-// errStopping stops a launch that Shutdown overtook.
-var errStopping = errors.New("phoned is stopping")
-
-// exitKind is what a supervisor makes of an agent's exit.
+// exitKind is what phoned makes of an agent's exit.
 type exitKind int
 
 const (
@@ -45,45 +38,56 @@ func classify(code int, ranFor, window time.Duration) exitKind {
 		return exitQuick
 	case code == 0:
 		return exitClean
-	case code == ExitDoNotRestart:
+	case code == command.ExitDoNotRestart:
 		return exitNoRestart
 	}
 	return exitCrash
 }
 
-// nextBackoff doubles the delay up to max, starting again from initial
-// after a run that lasted longer than max.
-func nextBackoff(cur, initial, max, ranFor time.Duration) time.Duration {
-	if ranFor > max || cur <= 0 {
-		return initial
-	}
-	return min(2*cur, max)
-}
-
-// agent supervises one program named by a service file. Its run goroutine
-// owns the process; the fields below s.mu are shared.
+// agent is one program named by a service file, supervised by sup (nil
+// when the file cannot be used). The supervisor's goroutine tells it every
+// state change (onEvent) and output line (onLine); the fields below s.mu
+// are what the rest of phoned reads.
 type agent struct {
 	s    *Server
 	file serviceFile
 	log  *slog.Logger
-	olog *slog.Logger // the agent's own output
-	out  *ring
-	quit chan struct{}
+	sup  *supervise.Supervisor
 
 	// Guarded by s.mu.
 	state    string
-	proc     *os.Process
+	running  bool // a process is up
 	started  time.Time
 	restarts int
 	quick    bool
 	services []string
-	stopped  bool
 }
 
 func newAgent(s *Server, f serviceFile) *agent {
-	return &agent{s: s, file: f, out: newRing(40), quit: make(chan struct{}),
-		log:  s.opts.Logger.With("category", "supervise", "program", f.Program),
-		olog: s.opts.Logger.With("category", "agent", "program", f.Program)}
+	a := &agent{s: s, file: f, log: s.opts.Logger.With("category", "supervise", "program", f.Program)}
+	if f.Err != nil {
+		return a
+	}
+	dirs := runenv.Dirs{Config: s.opts.Config, Runtime: s.opts.Runtime}
+	env := append(append(append([]string(nil), s.opts.Environ...), dirs.Env()...), EnvProgram+"="+f.Program)
+	out := s.opts.Logger.Handler()
+	var err error
+	a.sup, err = supervise.New(supervise.Config{
+		Name:    f.Program,
+		Starter: &supervise.Cmd{Path: f.Exec, Env: env, Spawner: s.spawn.Spawner},
+		Clock:   s.opts.Clock,
+		Rand:    s.opts.Rand,
+		Backoff: supervise.Backoff{Initial: s.opts.BackoffInitial, Max: s.opts.BackoffMax, Jitter: backoffJitter},
+		Ask:     a.askStop,
+		// No grace period of its own: Shutdown kills every agent that is
+		// still running when its one stop timeout has passed.
+		OnEvent: a.onEvent,
+		OnLine:  func(line string) { logAgentLine(out, f.Program, line) },
+	})
+	if err != nil { // options.defaults makes the backoff valid
+		a.file.Err = err
+	}
+	return a
 }
 
 func (a *agent) viewLocked() agentView {
@@ -101,188 +105,120 @@ func (a *agent) setStateLocked(state string, ops ...vs.Op) {
 	a.s.refreshLocked()
 }
 
+// run supervises the program until it is stopped or ends for good.
 func (a *agent) run() {
 	defer a.s.agentsWG.Done()
-	if a.file.Err != nil {
+	if a.sup == nil {
 		a.log.Error("service not started", "err", a.file.Err)
 		a.s.mu.Lock()
-		a.setStateLocked(phoneapi.AgentFailed, vs.SetOp(vs.Join(phoneapi.AgentPath(a.file.Program), phoneapi.KeyAgentLastExit), vs.String(a.file.Err.Error())))
+		a.setStateLocked(phoneapi.AgentFailed, a.lastExitOp(a.file.Err.Error()))
 		a.s.mu.Unlock()
 		return
 	}
-	var backoff time.Duration
-	for {
-		exited, err := a.launch()
-		if errors.Is(err, errStopping) {
-			a.s.mu.Lock()
-			a.setStateLocked(phoneapi.AgentStopped)
-			a.s.mu.Unlock()
-			return
-		}
-		if err != nil {
-			a.log.Error("cannot start", "exec", a.file.Exec, "err", err)
-			a.s.mu.Lock()
-			a.setStateLocked(phoneapi.AgentFailed, vs.SetOp(vs.Join(phoneapi.AgentPath(a.file.Program), phoneapi.KeyAgentLastExit), vs.String(err.Error())))
-			a.s.mu.Unlock()
-			return
-		}
-		werr := <-exited
+	a.sup.Run(context.Background())
+}
+
+func (a *agent) lastExitOp(how string) vs.Op {
+	return vs.SetOp(vs.Join(phoneapi.AgentPath(a.file.Program), phoneapi.KeyAgentLastExit), vs.String(how))
+}
+
+func (a *agent) pidOp(pid int) vs.Op {
+	p := vs.Join(phoneapi.AgentPath(a.file.Program), phoneapi.KeyAgentPID)
+	if pid == 0 {
+		return vs.RemoveOp(p)
+	}
+	return vs.SetOp(p, vs.Int(int64(pid)))
+}
+
+// onEvent publishes a supervision event as the agent's state. Exited is
+// not published on its own: the event after it carries the same exit, so
+// the state and how the run ended change in one batch.
+func (a *agent) onEvent(e supervise.Event) {
+	switch e.State {
+	case supervise.Running:
 		a.s.mu.Lock()
-		ranFor := a.s.opts.Clock.Now().Sub(a.started)
-		a.proc = nil
-		code, how := exitCode(werr)
-		lastExit := vs.SetOp(vs.Join(phoneapi.AgentPath(a.file.Program), phoneapi.KeyAgentLastExit), vs.String(how))
-		pid := vs.RemoveOp(vs.Join(phoneapi.AgentPath(a.file.Program), phoneapi.KeyAgentPID))
-		if a.stopped {
-			a.log.Info("agent stopped", "exit", how)
-			a.setStateLocked(phoneapi.AgentStopped, lastExit, pid)
-			a.s.mu.Unlock()
-			return
-		}
-		kind := classify(code, ranFor, a.s.opts.StartWindow)
-		switch kind {
-		case exitQuick:
-			a.quick = true
-			a.log.Warn("agent exited right after start", "exit", how, "ranFor", ranFor.String())
-			a.setStateLocked(phoneapi.AgentExited, lastExit, pid)
-			a.s.mu.Unlock()
-			return
-		case exitClean:
-			a.log.Info("agent exited", "exit", how)
-			a.setStateLocked(phoneapi.AgentExited, lastExit, pid)
-			a.s.mu.Unlock()
-			return
-		case exitNoRestart:
-			a.log.Error("agent asks not to be restarted", "exit", how, "recentOutput", strings.Join(a.out.last(), "\n"))
-			a.setStateLocked(phoneapi.AgentFailed, lastExit, pid)
-			a.s.mu.Unlock()
-			return
-		}
-		backoff = nextBackoff(backoff, a.s.opts.BackoffInitial, a.s.opts.BackoffMax, ranFor)
-		a.restarts++
-		a.log.Warn("agent crashed; restarting", "exit", how, "ranFor", ranFor.String(), "backoff", backoff.String(),
-			"restarts", a.restarts, "recentOutput", strings.Join(a.out.last(), "\n"))
-		// The timer is set before the state says backoff, so whoever sees
-		// the state sees the timer too.
-		wake := make(chan struct{})
-		t := a.s.opts.Clock.AfterFunc(backoff, func() { close(wake) })
-		a.setStateLocked(phoneapi.AgentBackoff, lastExit, pid)
+		a.running, a.started, a.quick = true, a.s.opts.Clock.Now(), false
+		// Look again once the agent has had its time to initialize (set
+		// before the state is published, for whoever waits on it).
+		a.s.opts.Clock.AfterFunc(a.s.opts.InitTimeout, a.s.refresh)
+		a.setStateLocked(phoneapi.AgentRunning, a.pidOp(e.Pid))
 		a.s.mu.Unlock()
-		select {
-		case <-wake:
-		case <-a.quit:
-			t.Stop()
-			a.s.mu.Lock()
+		a.log.Info("agent started", "pid", e.Pid, "exec", a.file.Exec)
+		a.s.bus.Publish(qcop.ApplicationChannel(a.file.Program), qcop.TelephonyStart)
+	case supervise.Stopping:
+		a.s.mu.Lock()
+		a.setStateLocked(phoneapi.AgentStopping)
+		a.s.mu.Unlock()
+	case supervise.BackingOff:
+		a.log.Warn("agent crashed; restarting", "exit", e.Exit.String(), "ranFor", e.Exit.Ran.String(),
+			"backoff", e.Wait.String(), "restarts", e.Restarts, "recentOutput", strings.Join(a.sup.Recent(), "\n"))
+		a.s.mu.Lock()
+		a.running, a.restarts = false, e.Restarts
+		a.setStateLocked(phoneapi.AgentBackoff, a.lastExitOp(e.Exit.String()), a.pidOp(0))
+		a.s.mu.Unlock()
+	case supervise.NotRestarted:
+		a.ended(*e.Exit)
+	case supervise.Stopped:
+		a.s.mu.Lock()
+		defer a.s.mu.Unlock()
+		if e.Exit == nil { // stopped during a backoff or before a start
 			a.setStateLocked(phoneapi.AgentStopped)
-			a.s.mu.Unlock()
 			return
 		}
+		a.running = false
+		a.log.Info("agent stopped", "exit", e.Exit.String())
+		a.setStateLocked(phoneapi.AgentStopped, a.lastExitOp(e.Exit.String()), a.pidOp(0))
 	}
 }
 
-// launch starts the program, sends it Telephony::start and returns a
-// channel that yields its exit.
-func (a *agent) launch() (<-chan error, error) {
+// ended publishes a run that is not restarted.
+func (a *agent) ended(ex supervise.Exit) {
 	a.s.mu.Lock()
-	if a.stopped {
-		a.s.mu.Unlock()
-		return nil, errStopping
-	}
-	a.s.mu.Unlock()
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(a.file.Exec)
-	dirs := runenv.Dirs{Config: a.s.opts.Config, Runtime: a.s.opts.Runtime}
-	cmd.Env = append(append(append([]string(nil), a.s.opts.Environ...), dirs.Env()...), EnvProgram+"="+a.file.Program)
-	cmd.Stdout, cmd.Stderr = w, w
-	a.s.mu.Lock()
-	if a.stopped { // Shutdown began while the command was prepared
-		a.s.mu.Unlock()
-		r.Close()
-		w.Close()
-		return nil, errStopping
-	}
-	err = a.s.spawn.start(cmd)
-	w.Close()
-	if err != nil {
-		a.s.mu.Unlock()
-		r.Close()
-		return nil, err
-	}
-	a.proc = cmd.Process
-	a.started = a.s.opts.Clock.Now()
-	a.quick = false
-	// Look again once the agent has had its time to initialize (set before
-	// the state is published, for whoever waits on it).
-	a.s.opts.Clock.AfterFunc(a.s.opts.InitTimeout, a.s.refresh)
-	p := phoneapi.AgentPath(a.file.Program)
-	a.setStateLocked(phoneapi.AgentRunning, vs.SetOp(vs.Join(p, phoneapi.KeyAgentPID), vs.Int(int64(cmd.Process.Pid))))
-	a.s.mu.Unlock()
-	a.log.Info("agent started", "pid", cmd.Process.Pid, "exec", a.file.Exec)
-	go a.copyOutput(r)
-	a.s.bus.Publish(qcop.ApplicationChannel(a.file.Program), qcop.TelephonyStart)
-	exited := make(chan error, 1)
-	go func() { exited <- waitExit(cmd) }()
-	return exited, nil
-}
-
-// copyOutput logs the agent's output line by line and keeps the recent
-// lines.
-func (a *agent) copyOutput(r *os.File) {
-	defer r.Close()
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 4096), 64<<10)
-	for sc.Scan() {
-		line := sc.Text()
-		a.out.add(line)
-		a.olog.Info(line)
-	}
-}
-
-// stop sends Telephony::stop and stops restarting the program.
-func (a *agent) stop() {
-	a.s.mu.Lock()
-	if a.stopped {
-		a.s.mu.Unlock()
+	defer a.s.mu.Unlock()
+	a.running = false
+	if ex.Err != nil {
+		a.log.Error("cannot start", "exec", a.file.Exec, "err", ex.Err)
+		a.setStateLocked(phoneapi.AgentFailed, a.lastExitOp(ex.String()))
 		return
 	}
-	a.stopped = true
-	running := a.proc != nil
-	if running {
-		a.setStateLocked(phoneapi.AgentStopping)
+	lastExit, pid := a.lastExitOp(ex.String()), a.pidOp(0)
+	switch classify(ex.Code, ex.Ran, a.s.opts.StartWindow) {
+	case exitQuick:
+		a.quick = true
+		a.log.Warn("agent exited right after start", "exit", ex.String(), "ranFor", ex.Ran.String())
+		a.setStateLocked(phoneapi.AgentExited, lastExit, pid)
+	case exitClean:
+		a.log.Info("agent exited", "exit", ex.String())
+		a.setStateLocked(phoneapi.AgentExited, lastExit, pid)
+	default: // 125; the house's contract restarts every other exit
+		a.log.Error("agent asks not to be restarted", "exit", ex.String(), "recentOutput", strings.Join(a.sup.Recent(), "\n"))
+		a.setStateLocked(phoneapi.AgentFailed, lastExit, pid)
 	}
-	a.s.mu.Unlock()
-	close(a.quit)
-	if running {
-		a.s.bus.Publish(qcop.ApplicationChannel(a.file.Program), qcop.TelephonyStop)
-		a.log.Info("Telephony::stop sent")
+}
+
+// askStop is how the supervisor asks a running agent to stop:
+// Telephony::stop, as Qt Extended does.
+func (a *agent) askStop(supervise.Process) error {
+	a.s.bus.Publish(qcop.ApplicationChannel(a.file.Program), qcop.TelephonyStop)
+	a.log.Info("Telephony::stop sent")
+	return nil
+}
+
+// stop stops restarting the program and sends a running one
+// Telephony::stop.
+func (a *agent) stop() {
+	if a.sup != nil {
+		a.sup.Stop()
 	}
 }
 
 // kill ends the process at once.
 func (a *agent) kill() {
 	a.s.mu.Lock()
-	p := a.proc
+	running := a.running
 	a.s.mu.Unlock()
-	if p != nil {
+	if running && a.sup != nil {
 		a.log.Warn("agent did not stop in time; killing it")
-		p.Kill()
+		a.sup.Kill()
 	}
-}
-
-// exitCode returns the exit code (-1 for a signal) and a description.
-func exitCode(err error) (int, string) {
-	if err == nil {
-		return 0, "exit 0"
-	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return -1, "signal " + ws.Signal().String()
-		}
-		return ee.ExitCode(), fmt.Sprintf("exit %d", ee.ExitCode())
-	}
-	return -1, err.Error()
 }

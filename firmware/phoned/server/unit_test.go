@@ -139,6 +139,10 @@ func TestDiagnose(t *testing.T) {
 		{Name: "notypes", HasCallTypes: true},
 		{Name: "nomgr", CallTypes: []string{"X", "Y"}},
 		{Name: "hider", CallTypes: []string{"H"}, HasManager: true, Unannounced: []string{"c1"}},
+		{Name: "denied", CallTypes: []string{"A"}, HasManager: true, Registration: telephony.RegistrationDenied,
+			RegistrationMessage: "Asterisk Authentication Failed"},
+		{Name: "silent", CallTypes: []string{"A"}, HasManager: true, Registration: telephony.RegistrationSearching,
+			Problem: "no answer from 10.0.2.2:4570 since 12:00:03"},
 	}
 	got := diagnose("/cfg/services/Telephony", true, agents, services, now, 5*time.Second)
 	var keys []string
@@ -152,6 +156,8 @@ func TestDiagnose(t *testing.T) {
 		"/Telephony/Diagnostics/no-policy-manager/nomgr",
 		"/Telephony/Diagnostics/no-running-task/quick",
 		"/Telephony/Diagnostics/not-initialized/slow",
+		"/Telephony/Diagnostics/registration/denied",
+		"/Telephony/Diagnostics/registration/silent",
 		"/Telephony/Diagnostics/service-not-started/bad",
 	}
 	if !slices.Equal(keys, want) {
@@ -159,6 +165,14 @@ func TestDiagnose(t *testing.T) {
 	}
 	if s := got["/Telephony/Diagnostics/no-policy-manager/nomgr"]; !strings.Contains(s, "has call types (X, Y) but no call policy manager: its calls cannot be placed") {
 		t.Errorf("no-policy-manager text = %q", s)
+	}
+	for path, want := range map[string]string{
+		"/Telephony/Diagnostics/registration/denied": "service denied is denied registration: Asterisk Authentication Failed",
+		"/Telephony/Diagnostics/registration/silent": "service silent is not registered: no answer from 10.0.2.2:4570 since 12:00:03",
+	} {
+		if got[path] != want {
+			t.Errorf("%s = %q, want %q", path, got[path], want)
+		}
 	}
 	none := diagnose("/cfg/services/Telephony", false, nil, nil, now, time.Second)
 	if s := none["/Telephony/Diagnostics/service-not-started/phoned"]; !strings.HasPrefix(s, "service not started: there are no service files in /cfg/services/Telephony") {
