@@ -23,12 +23,7 @@ const (
 
 // regTable is every transition of the registration machine; any other
 // (state, event) pair must leave the state alone and do nothing.
-var regTable = []struct {
-	from telephony.RegistrationState
-	ev   regEvent
-	to   telephony.RegistrationState
-	acts regActions
-}{
+var regTable = []transition[telephony.RegistrationState, regEvent, regActions]{
 	{none, regBegin, searching, regResolve},
 	{none, regSent, searching, 0},
 	{none, regAcked, home, regResetBackoff},
@@ -58,22 +53,17 @@ var regTable = []struct {
 	{denied, regDeregistered, none, 0},
 }
 
-func TestRegistrationTransitions(t *testing.T) {
-	for _, from := range []telephony.RegistrationState{none, searching, home, denied} {
-		for ev := regEvent(0); ev <= regFailed; ev++ {
-			wantTo, wantActs := from, regActions(0)
-			for _, row := range regTable {
-				if row.from == from && row.ev == ev {
-					wantTo, wantActs = row.to, row.acts
-				}
-			}
+func TestRegistrationMachine(t *testing.T) {
+	var events []regEvent
+	for ev := regEvent(0); ev <= regFailed; ev++ {
+		events = append(events, ev)
+	}
+	checkMachine(t, "registration_fsm.go", []telephony.RegistrationState{none, searching, home, denied}, events, regTable,
+		func(from telephony.RegistrationState, ev regEvent) (telephony.RegistrationState, regActions) {
 			r := registration{state: from}
 			acts := r.transition(ev)
-			if r.state != wantTo || acts != wantActs {
-				t.Errorf("transition(%v, %v) = %v [%v], want %v [%v]", from, ev, r.state, acts, wantTo, wantActs)
-			}
-		}
-	}
+			return r.state, acts
+		})
 }
 
 // A refresh of a Home registration (iax sends REGREQ again) stays Home:
@@ -85,17 +75,9 @@ func TestRegistrationRefreshStaysHome(t *testing.T) {
 	}
 }
 
-func TestRegistrationDiagram(t *testing.T) {
-	var want []string
-	for _, row := range regTable {
-		want = append(want, diagramRow(row.from.String(), row.ev.String(), row.to.String(), row.acts.String()))
-	}
-	checkDiagram(t, "registration_fsm.go", want)
-}
-
 // callTable is every transition of the call machine; any other (state,
 // event) pair must leave the state alone and do nothing.
-var callTable = []callRow{
+var callTable = []transition[telephony.CallState, callEvent, callActions]{
 	{idle, callDial, dialing, callHoldOthers},
 	{idle, callStopping, telephony.CallServiceHangup, 0},
 	{idle, callTooMany, telephony.CallOtherFailure, 0},
@@ -134,37 +116,54 @@ const (
 	hold      = telephony.CallHold
 )
 
-type callRow struct {
-	from telephony.CallState
-	ev   callEvent
-	to   telephony.CallState
-	acts callActions
+func TestCallMachine(t *testing.T) {
+	var events []callEvent
+	for ev := callEvent(0); ev <= callLost; ev++ {
+		events = append(events, ev)
+	}
+	checkMachine(t, "call_fsm.go", telephony.CallStates(), events, callTable,
+		func(from telephony.CallState, ev callEvent) (telephony.CallState, callActions) {
+			c := call{state: from}
+			acts := c.transition(ev)
+			return c.state, acts
+		})
 }
 
-func TestCallTransitions(t *testing.T) {
-	for _, from := range telephony.CallStates() {
-		for ev := callEvent(0); ev <= callLost; ev++ {
-			wantTo, wantActs := from, callActions(0)
-			for _, row := range callTable {
+// transition is one row of a machine's table.
+type transition[S, E, A comparable] struct {
+	from S
+	ev   E
+	to   S
+	acts A
+}
+
+// checkMachine feeds step every (state, event) pair: the table's rows
+// must come out as listed, and every other pair unchanged with no
+// actions. Then the table must be the diagram in file's comment.
+func checkMachine[S, E, A interface {
+	comparable
+	fmt.Stringer
+}](t *testing.T, file string, states []S, events []E, table []transition[S, E, A], step func(S, E) (S, A)) {
+	t.Helper()
+	var noActs A
+	for _, from := range states {
+		for _, ev := range events {
+			wantTo, wantActs := from, noActs
+			for _, row := range table {
 				if row.from == from && row.ev == ev {
 					wantTo, wantActs = row.to, row.acts
 				}
 			}
-			c := call{state: from}
-			acts := c.transition(ev)
-			if c.state != wantTo || acts != wantActs {
-				t.Errorf("transition(%v, %v) = %v [%v], want %v [%v]", from, ev, c.state, acts, wantTo, wantActs)
+			if to, acts := step(from, ev); to != wantTo || acts != wantActs {
+				t.Errorf("transition(%v, %v) = %v [%v], want %v [%v]", from, ev, to, acts, wantTo, wantActs)
 			}
 		}
 	}
-}
-
-func TestCallDiagram(t *testing.T) {
-	var want []string
-	for _, row := range callTable {
-		want = append(want, diagramRow(row.from.String(), row.ev.String(), row.to.String(), row.acts.String()))
+	var rows []string
+	for _, row := range table {
+		rows = append(rows, diagramRow(row.from.String(), row.ev.String(), row.to.String(), row.acts.String()))
 	}
-	checkDiagram(t, "call_fsm.go", want)
+	checkDiagram(t, file, rows)
 }
 
 func diagramRow(fields ...string) string { return strings.TrimSpace(strings.Join(fields, " ")) }
