@@ -47,6 +47,10 @@ type Options struct {
 	// Environ is the agents' environment before phoned adds RINGO_CONFIG,
 	// RINGO_RUNTIME and RINGO_PROGRAM (default os.Environ()).
 	Environ []string
+	// Rand returns numbers in [0, 1) for the jitter that shortens each
+	// restart delay by up to a fifth (default math/rand/v2); tests make
+	// the delays exact with func() float64 { return 0 }.
+	Rand func() float64
 }
 
 func (o *Options) defaults() {

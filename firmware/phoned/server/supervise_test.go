@@ -39,7 +39,8 @@ func newFixture(t *testing.T, script string) *fixture {
 	f := &fixture{t: t, clk: clock.NewFake(time.Unix(1e9, 0)), batch: make(chan vs.Batch, 1024)}
 	var err error
 	f.s, err = Start(context.Background(), Options{Config: cfg, Runtime: t.TempDir(), Clock: f.clk,
-		BackoffInitial: time.Second, BackoffMax: 4 * time.Second, InitTimeout: 10 * time.Second})
+		BackoffInitial: time.Second, BackoffMax: 4 * time.Second, InitTimeout: 10 * time.Second,
+		Rand: func() float64 { return 0 }}) // no jitter: the delays are exact
 	if err != nil {
 		t.Fatal(err)
 	}

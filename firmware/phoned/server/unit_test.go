@@ -35,23 +35,6 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-func TestNextBackoff(t *testing.T) {
-	ini, mx := time.Second, 8*time.Second
-	var got []time.Duration
-	cur := time.Duration(0)
-	for i := 0; i < 6; i++ {
-		cur = nextBackoff(cur, ini, mx, 0)
-		got = append(got, cur)
-	}
-	want := []time.Duration{1 * time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second, 8 * time.Second}
-	if !slices.Equal(got, want) {
-		t.Errorf("backoffs = %v, want %v", got, want)
-	}
-	if got := nextBackoff(8*time.Second, ini, mx, 9*time.Second); got != ini {
-		t.Errorf("nextBackoff after a long run = %v, want %v", got, ini)
-	}
-}
-
 func call(id string, st telephony.CallState, num string) telephony.CallInfo {
 	return telephony.CallInfo{ID: id, Service: "svc", CallType: "T", Number: num, State: st}
 }
@@ -260,22 +243,6 @@ func TestReadServiceFiles(t *testing.T) {
 	}
 	if files, err := readServiceFiles(filepath.Join(dir, "none"), look); err != nil || files != nil {
 		t.Errorf("missing directory = %v, %v; want none", files, err)
-	}
-}
-
-func TestRing(t *testing.T) {
-	r := newRing(3)
-	for _, s := range []string{"a", "b"} {
-		r.add(s)
-	}
-	if got := r.last(); !slices.Equal(got, []string{"a", "b"}) {
-		t.Errorf("last() = %v", got)
-	}
-	for _, s := range []string{"c", "d", "e"} {
-		r.add(s)
-	}
-	if got := r.last(); !slices.Equal(got, []string{"c", "d", "e"}) {
-		t.Errorf("last() = %v, want [c d e]", got)
 	}
 }
 
