@@ -2,96 +2,90 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
-	"syscall"
+	"strings"
 	"time"
 
 	"github.com/ringo-phone/ringo/internal/clock"
+	"github.com/ringo-phone/ringo/internal/supervise"
 )
 
-// exitDoNotRestart is the house's "do not restart me" exit code.
-const exitDoNotRestart = 125
-
-// daemon is one program uinit keeps running (phoned), restarted with
-// backoff when it exits, as gokrazy supervises its services.
+// daemon is one program uinit keeps running (phoned), under
+// internal/supervise: its output lines are appended to a log file, its
+// starts, exits and restarts are logged on the console.
 type daemon struct {
 	name    string
 	argv    []string
-	env     []string
-	output  func() (io.WriteCloser, error) // where the program's output goes
+	env     []string                       // added to uinit's environment
+	output  func() (io.WriteCloser, error) // where the program's output lines go
 	clock   clock.Clock
+	rand    func() float64 // the restart delays' jitter (nil: random)
 	log     *slog.Logger
-	minWait time.Duration // first restart delay (doubles)
+	minWait time.Duration // first restart delay (doubles, less the jitter)
 	maxWait time.Duration
 	healthy time.Duration // a run this long resets the backoff
 }
 
-// supervise runs d until ctx ends (then the program gets SIGTERM and is
-// waited for) or it exits with exitDoNotRestart.
+// daemonJitter shortens each restart delay by up to this fraction.
+const daemonJitter = 0.2
+
+// daemonGrace is how long the program has between SIGTERM and SIGKILL
+// when uinit stops it: phoned's own stop waits 5 s for its agents, then
+// kills them.
+const daemonGrace = 15 * time.Second
+
+// supervise runs d until ctx ends (the program gets SIGTERM, and SIGKILL
+// after the grace period) or it exits 125. Every other end, a clean exit
+// and a failed start included, is restarted after the backoff: the
+// handset needs its phone server.
 func (d *daemon) supervise(ctx context.Context) error {
-	wait := d.minWait
-	for {
-		start := d.clock.Now()
-		code, err := d.runOnce(ctx)
-		if ctx.Err() != nil {
-			return nil
+	out, err := d.output()
+	if err != nil {
+		d.log.Error(d.name+"'s output is lost: cannot open its log", "err", err)
+		out = nopCloser{io.Discard}
+	}
+	defer out.Close()
+	var sup *supervise.Supervisor
+	sup, err = supervise.New(supervise.Config{
+		Name:    d.name,
+		Starter: &supervise.Cmd{Path: d.argv[0], Args: d.argv[1:], Env: append(os.Environ(), d.env...)},
+		Clock:   d.clock, Rand: d.rand, Grace: daemonGrace,
+		Backoff: supervise.Backoff{Initial: d.minWait, Max: d.maxWait, Healthy: d.healthy, Jitter: daemonJitter},
+		Restart: supervise.Always,
+		OnEvent: func(e supervise.Event) { d.event(e, sup.Recent) },
+		// One reading goroutine at a time writes out. A failed write (a
+		// full /run) drops the line; the reading goes on.
+		OnLine:      func(line string) { io.WriteString(out, line+"\n") },
+		RecentLines: 5,
+	})
+	if err != nil {
+		return err
+	}
+	return sup.Run(ctx)
+}
+
+// event logs a state change on the console; a crash report carries the
+// program's last lines of output.
+func (d *daemon) event(e supervise.Event, recent func() []string) {
+	switch e.State {
+	case supervise.Running:
+		d.log.Info(d.name+" started", "pid", e.Pid)
+	case supervise.BackingOff:
+		d.log.Warn(d.name+" exited; restarting", "exit", e.Exit.String(), "ran", e.Exit.Ran.Round(time.Millisecond).String(),
+			"in", e.Wait.Round(time.Millisecond).String(), "restarts", e.Restarts, "recentOutput", strings.Join(recent(), "\n"))
+	case supervise.NotRestarted:
+		d.log.Error(d.name+" asked not to be restarted", "exit", e.Exit.String(), "recentOutput", strings.Join(recent(), "\n"))
+	case supervise.Stopping:
+		d.log.Info("stopping " + d.name)
+	case supervise.Stopped:
+		if e.Exit != nil {
+			d.log.Info(d.name+" stopped", "exit", e.Exit.String())
 		}
-		ran := d.clock.Now().Sub(start)
-		if code == exitDoNotRestart {
-			d.log.Error(d.name+" asked not to be restarted", "exit", code)
-			return fmt.Errorf("%s exited %d: not restarted", d.name, code)
-		}
-		if ran >= d.healthy {
-			wait = d.minWait
-		}
-		d.log.Warn(d.name+" exited; restarting", "exit", code, "err", err, "ran", ran.Round(time.Millisecond).String(), "in", wait.String())
-		woke := make(chan struct{})
-		t := d.clock.AfterFunc(wait, func() { close(woke) })
-		select {
-		case <-woke:
-		case <-ctx.Done():
-			t.Stop()
-			return nil
-		}
-		wait = min(2*wait, d.maxWait)
 	}
 }
 
-// runOnce starts the program and waits for it; it returns the exit code
-// (-1 for a signal or a failed start).
-func (d *daemon) runOnce(ctx context.Context) (int, error) {
-	out, err := d.output()
-	if err != nil {
-		return -1, err
-	}
-	defer out.Close()
-	cmd := exec.Command(d.argv[0], d.argv[1:]...)
-	cmd.Env = append(os.Environ(), d.env...)
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return -1, err
-	}
-	d.log.Info(d.name+" started", "pid", cmd.Process.Pid)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		cmd.Process.Signal(syscall.SIGTERM)
-		err = <-done
-	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode(), err
-	}
-	if err != nil {
-		return -1, err
-	}
-	return 0, nil
-}
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
