@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ringo-phone/ringo/iax"
+	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/tools/iaxpbx/pbx"
 )
 
@@ -185,4 +186,39 @@ func FuzzStep(f *testing.F) {
 			t.Fatalf("step(%x, %v) = %q: wrong direction", b, sent, s)
 		}
 	})
+}
+
+// Help goes to standard output with exit 0; a usage mistake exits 2 with
+// the reason on standard error, said once, and nothing on standard output.
+func TestMainExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{[]string{"-h"}, 0, "usage: iaxcli register|call|listen", ""},
+		{[]string{"help"}, 0, "exit status: 0 done, 1 failed, 2 usage error.", ""},
+		{[]string{"listen", "-h"}, 0, "-server string", ""},
+		{nil, 2, "", "iaxcli: usage: no mode given\n" + hint + "\n"},
+		{[]string{"dance"}, 2, "", `iaxcli: usage: unknown mode "dance"` + "\n" + hint + "\n"},
+		{[]string{"-no-such-flag"}, 2, "", "iaxcli: usage: flag provided but not defined: -no-such-flag"},
+		{[]string{"call", "-no-such-flag"}, 2, "", "iaxcli call: flag provided but not defined: -no-such-flag\n"},
+		{[]string{"register", "-server", "127.0.0.1"}, 2, "", "iaxcli: usage: -user is required\n" + hint + "\n"},
+	} {
+		var out, errb bytes.Buffer
+		env := command.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+		if code := Main(t.Context(), tc.args, env); code != tc.code {
+			t.Errorf("iaxcli %q exits %d, want %d (stderr %q)", tc.args, code, tc.code, errb.String())
+		}
+		if !strings.Contains(out.String(), tc.stdout) || (tc.stdout == "" && out.Len() > 0) {
+			t.Errorf("iaxcli %q stdout = %q, want %q", tc.args, out.String(), tc.stdout)
+		}
+		if !strings.HasPrefix(errb.String(), tc.stderr) || (tc.stderr == "" && errb.Len() > 0) {
+			t.Errorf("iaxcli %q stderr = %q, want %q", tc.args, errb.String(), tc.stderr)
+		}
+		if n := strings.Count(errb.String(), "iaxcli: "); n > 1 {
+			t.Errorf("iaxcli %q says iaxcli: %d times: %q", tc.args, n, errb.String())
+		}
+	}
 }

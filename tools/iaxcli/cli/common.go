@@ -19,6 +19,7 @@ import (
 
 	"github.com/ringo-phone/ringo/iax"
 	"github.com/ringo-phone/ringo/internal/clock"
+	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/internal/pcaptap"
 )
 
@@ -26,6 +27,8 @@ import (
 type Env struct {
 	Stdin  io.Reader
 	Stdout io.Writer
+	// Stderr gets usage mistakes (io.Discard if nil).
+	Stderr io.Writer
 	// Getenv reads the environment (os.Getenv if nil).
 	Getenv func(string) string
 	Clock  clock.Clock
@@ -70,8 +73,11 @@ func (c *common) register(fs *flag.FlagSet) {
 // itself requires), finds the server and the secret, and opens the
 // endpoint. The caller runs closeEP when done.
 func (c *common) open(ctx context.Context, fs *flag.FlagSet, args []string, check func() error, env *Env, out *printer) (server netip.AddrPort, ep *iax.Endpoint, closeEP func(), err error) {
-	if err := fs.Parse(args); err != nil {
-		return server, nil, nil, fmt.Errorf("%w: %w", ErrUsage, err)
+	if code, ok := command.Parse(fs, args, command.Env{Stdout: env.Stdout, Stderr: env.Stderr}); !ok {
+		if code == command.ExitOK {
+			return server, nil, nil, command.ExitError{Code: code} // -h: the flags are printed
+		}
+		return server, nil, nil, fmt.Errorf("%w: %w", ErrUsage, command.ExitError{Code: code}) // said on stderr
 	}
 	if check != nil {
 		if err := check(); err != nil {

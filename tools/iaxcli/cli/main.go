@@ -2,23 +2,41 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"strings"
 
 	"github.com/ringo-phone/ringo/internal/clock"
+	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/internal/version"
 )
 
 const usage = `usage: iaxcli register|call|listen -server HOST[:PORT] -user U [-secret S] [flags]
-       iaxcli MODE -h    shows the flags of a mode`
+       iaxcli MODE -h    shows the flags of a mode
+       iaxcli version
 
-// Main runs iaxcli with the process's environment.
-func Main(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
-	return Run(ctx, args, &Env{Stdin: stdin, Stdout: stdout, Getenv: os.Getenv, Clock: clock.Real()})
+  register   register, report each step and the summary, release
+  call       register, place a call (-dial), talk, hang up
+  listen     register and answer the calls that come in
+
+exit status: 0 done, 1 failed, 2 usage error.`
+
+const hint = `Run "iaxcli -h" for the modes, "iaxcli MODE -h" for a mode's flags.`
+
+// Main runs iaxcli with args (without the program name) and returns its
+// exit code: 0 done, 1 failed, 2 usage error.
+func Main(ctx context.Context, args []string, env command.Env) int {
+	err := Run(ctx, args, &Env{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr, Getenv: env.Getenv, Clock: clock.Real()})
+	var ee command.ExitError
+	if errors.Is(err, ErrUsage) && !(errors.As(err, &ee) && ee.Err == nil) {
+		err = fmt.Errorf("%w\n%s", err, hint)
+	}
+	return command.Exit(env, "iaxcli", err)
 }
 
-// Run runs one mode of iaxcli.
+// Run runs one mode of iaxcli. Help is not an error; a mode's -h returns
+// a command.ExitError with code 0.
 func Run(ctx context.Context, args []string, env *Env) error {
 	if env.Getenv == nil {
 		env.Getenv = func(string) string { return "" }
@@ -26,9 +44,11 @@ func Run(ctx context.Context, args []string, env *Env) error {
 	if env.Clock == nil {
 		env.Clock = clock.Real()
 	}
+	if env.Stderr == nil {
+		env.Stderr = io.Discard
+	}
 	out := &printer{w: env.Stdout}
 	if len(args) == 0 {
-		out.line("%s", usage)
 		return fmt.Errorf("%w: no mode given", ErrUsage)
 	}
 	switch args[0] {
@@ -45,6 +65,8 @@ func Run(ctx context.Context, args []string, env *Env) error {
 		out.line("%s", usage)
 		return nil
 	}
-	out.line("%s", usage)
+	if strings.HasPrefix(args[0], "-") {
+		return fmt.Errorf("%w: flag provided but not defined: %s (flags come after the mode: iaxcli MODE -flag)", ErrUsage, args[0])
+	}
 	return fmt.Errorf("%w: unknown mode %q", ErrUsage, args[0])
 }
