@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/internal/pcaptap"
 	"github.com/ringo-phone/ringo/internal/version"
 )
@@ -23,10 +23,16 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 // Main is the iaxpbx command: it parses args, runs the PBX until ctx ends
-// and logs to stdout.
-func Main(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+// and logs to standard output. It returns the exit code: 0 after a clean
+// stop, 2 for a bad flag or argument, 1 otherwise (a configuration that
+// cannot be used, a port that is taken).
+func Main(ctx context.Context, args []string, env command.Env) int {
+	return command.Exit(env, "iaxpbx", run(ctx, args, env))
+}
+
+func run(ctx context.Context, args []string, env command.Env) error {
+	stdout := env.Stdout
 	fs := flag.NewFlagSet("iaxpbx", flag.ContinueOnError)
-	fs.SetOutput(stdout)
 	var (
 		cfgPath, listen, recordDir, pcapPath, level string
 		users, noToken                              listFlag
@@ -52,15 +58,15 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer)
 	fs.IntVar(&cfg.Retransmit.Tries, "rtx-tries", 0, "sends of a full frame before giving up (5)")
 	fs.DurationVar(&cfg.PingInterval, "ping", 0, "PING interval on calls (20s)")
 	fs.DurationVar(&cfg.DTMFDuration, "dtmf-duration", 0, "length of each digit extension 100 sends (100ms)")
-	if err := fs.Parse(args); err != nil {
-		return err
+	if code, ok := command.Parse(fs, args, env); !ok {
+		return command.ExitError{Code: code}
 	}
 	if showVersion {
 		fmt.Fprintln(stdout, "iaxpbx", version.Version)
 		return nil
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected arguments %q", ErrConfig, fs.Args())
+		return fmt.Errorf("%w: unexpected arguments %q (iaxpbx takes only flags; -h lists them)", command.ErrUsage, fs.Args())
 	}
 	if cfgPath != "" {
 		b, err := os.ReadFile(cfgPath)
