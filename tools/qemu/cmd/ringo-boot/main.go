@@ -10,25 +10,22 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 
+	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/tools/qemu"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "ringo-boot:", err)
-		os.Exit(1)
-	}
+func main() { command.Main(ringoBoot) }
+
+// ringoBoot is the program: 0 when the guest powers off or the console is
+// left, 2 for a bad flag or argument (-h prints the flags), 1 otherwise.
+func ringoBoot(ctx context.Context, args []string, env command.Env) int {
+	return command.Exit(env, "ringo-boot", run(ctx, args, env))
 }
 
 type forwards []qemu.Forward
@@ -50,9 +47,9 @@ func (f *forwards) Set(s string) error {
 	return nil
 }
 
-func run(ctx context.Context, args []string, stderr io.Writer) error {
+func run(ctx context.Context, args []string, env command.Env) error {
+	stderr := env.Stderr
 	fs := flag.NewFlagSet("ringo-boot", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	cfg := qemu.Config{Interactive: true, Keyboard: true}
 	fs.StringVar(&cfg.Kernel, "kernel", "build/kernel/vmlinuz", "arm64 kernel Image")
 	fs.StringVar(&cfg.Initrd, "initrd", "build/ringo.cpio", "Ringo image (cpio)")
@@ -62,8 +59,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.Var(&fwd, "hostfwd", "forward a host loopback port to the guest: udp|tcp:HOSTPORT:GUESTPORT (repeatable)")
 	pbxConf := fs.String("pbx", "", "start the embedded IAX2 peer with this config file beside the guest (it is 10.0.2.2 there)")
 	pbxLog := fs.String("pbx-log", "build/iaxpbx.log", "where the IAX2 peer's log goes")
-	if err := fs.Parse(args); err != nil {
-		return err
+	if code, ok := command.Parse(fs, args, env); !ok {
+		return command.ExitError{Code: code}
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected arguments %q (ringo-boot takes only flags; -h lists them)", command.ErrUsage, fs.Args())
 	}
 	cfg.HostForwards = fwd
 	if *pbxConf != "" && !cfg.Isolate {
