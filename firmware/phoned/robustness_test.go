@@ -183,7 +183,7 @@ func TestConfigErrorExit125(t *testing.T) {
 	if i := strings.LastIndex(last, "\n"); i >= 0 {
 		last = last[i+1:]
 	}
-	if !strings.HasPrefix(last, "phoned: phoned: bad configuration: ") || !strings.Contains(last, "Telephony.conf") {
+	if !strings.HasPrefix(last, "phoned: bad configuration: ") || !strings.Contains(last, "Telephony.conf") {
 		t.Errorf("last line = %q, want the configuration error naming Telephony.conf", last)
 	}
 }
