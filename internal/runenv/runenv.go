@@ -2,8 +2,10 @@ package runenv
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 
 	"github.com/ringo-phone/ringo/telephony/bus"
@@ -62,12 +64,20 @@ func (d Dirs) Env() []string {
 	return []string{EnvConfig + "=" + d.Config, EnvRuntime + "=" + d.Runtime}
 }
 
-// Dial connects to the bus as the program name. When nobody listens it
-// fails with an error wrapping ErrNoBus that names the socket.
+// Dial connects to the bus as the program name. Its errors say which of
+// three things is wrong: the user may not open the socket (ErrBusDenied,
+// naming the user and the socket's owner and mode), phoned is at its client
+// limit (ErrBusFull), or nobody listens (ErrNoBus, naming the socket).
 func Dial(ctx context.Context, d Dirs, name string) (*bus.Client, error) {
 	c, err := bus.Dial(ctx, d.Socket(), bus.ClientOptions{Name: name})
-	if err != nil {
-		return nil, fmt.Errorf("%w: no bus at %s: %w", ErrNoBus, d.Socket(), err)
+	switch {
+	case err == nil:
+		return c, nil
+	case errors.Is(err, fs.ErrPermission):
+		return nil, fmt.Errorf("%w %s (you are %s; %s): run it as root or as a member of the socket's group",
+			ErrBusDenied, d.Socket(), whoami(), socketOwner(d.Socket()))
+	case errors.Is(err, bus.ErrFull):
+		return nil, fmt.Errorf("%w: %w; try again when console programs have ended", ErrBusFull, err)
 	}
-	return c, nil
+	return nil, fmt.Errorf("%w: no bus at %s: %w", ErrNoBus, d.Socket(), err)
 }

@@ -4,8 +4,15 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/ringo-phone/ringo/telephony/bus"
 )
 
 func TestFlagsDefaults(t *testing.T) {
@@ -37,5 +44,75 @@ func TestDialNoBus(t *testing.T) {
 	}
 	if got, want := d.Socket(), filepath.Join(d.Runtime, "bus.sock"); got != want {
 		t.Errorf("Socket() = %q, want %q", got, want)
+	}
+}
+
+func TestDialFull(t *testing.T) {
+	d := Dirs{Config: t.TempDir(), Runtime: t.TempDir()}
+	srv, err := bus.Listen(d.Socket(), bus.ServerOptions{MaxClients: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	holder, err := Dial(ctx, d, "agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	if _, err := holder.Listen(ctx, "QPE/Application/agent", func(bus.Delivery) {}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Dial(ctx, d, "phonectl")
+	if !errors.Is(err, ErrBusFull) || errors.Is(err, ErrNoBus) || !strings.HasPrefix(err.Error(), "phoned is at its client limit: ") {
+		t.Errorf("Dial of a full bus = %v, want ErrBusFull", err)
+	}
+}
+
+// TestDialDenied runs itself as an unprivileged user (it needs root to
+// change users) against a socket that user may not open.
+func TestDialDenied(t *testing.T) {
+	if dir := os.Getenv("RINGO_TEST_DENIED_RUNTIME"); dir != "" {
+		_, err := Dial(context.Background(), Dirs{Runtime: dir}, "phonectl")
+		fmt.Print(err)
+		return
+	}
+	if os.Getuid() != 0 {
+		t.Skip("needs root to run a child as another user")
+	}
+	rt := t.TempDir() // 0700 root: nobody may reach the socket
+	srv, err := bus.Listen(filepath.Join(rt, "bus.sock"), bus.ServerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	// The test binary lives where only root may read; the child needs a copy.
+	binDir, err := os.MkdirTemp("", "runenv-denied")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(binDir)
+	self, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(binDir, "runenv.test")
+	if err := os.WriteFile(bin, self, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(binDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-test.run=^TestDialDenied$")
+	cmd.Dir = binDir
+	cmd.Env = append(os.Environ(), "RINGO_TEST_DENIED_RUNTIME="+rt)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("child: %v: %s", err, out)
+	}
+	want := "permission denied on the bus socket " + filepath.Join(rt, "bus.sock") + " (you are uid 65534 gid 65534; "
+	if !strings.HasPrefix(string(out), want) || !strings.Contains(string(out), "run it as root") {
+		t.Errorf("Dial as uid 65534 = %q, want it to start %q", out, want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -122,11 +123,12 @@ func handshake(nc net.Conn, r *bufio.Reader, opts ClientOptions) (valuespace.Own
 	if err != nil {
 		return 0, err
 	}
-	if _, err := nc.Write(f); err != nil {
-		return 0, err
-	}
+	_, werr := nc.Write(f)
 	p, err := ReadFrame(r, nil, opts.MaxMessage)
 	if err != nil {
+		if werr != nil {
+			return 0, werr
+		}
 		return 0, err
 	}
 	var m Message
@@ -136,6 +138,8 @@ func handshake(nc net.Conn, r *bufio.Reader, opts ClientOptions) (valuespace.Own
 	switch {
 	case m.Op == OpWelcome && m.Version == Version:
 		return valuespace.Owner(m.Ref), nil
+	case m.Op == OpReply && strings.HasPrefix(m.Name, ErrFull.Error()):
+		return 0, fmt.Errorf("%w%s", ErrFull, strings.TrimPrefix(m.Name, ErrFull.Error()))
 	case m.Op == OpReply && m.Name != "":
 		return 0, fmt.Errorf("%w: %s", ErrVersion, m.Name)
 	}

@@ -24,6 +24,19 @@ var (
 	ErrSlowReader = errors.New("bus: peer does not read; queue overflow")
 	// ErrInUse reports a socket path another live server is listening on.
 	ErrInUse = errors.New("bus: socket in use")
+	// ErrFull reports a server at its client limit whose clients all hold
+	// something (subscriptions, channels, values), so none was closed to
+	// make room.
+	ErrFull = errors.New("bus: server at its client limit")
+	// ErrEvicted reports a connection the server closed to make room: it
+	// held nothing and was the least recently active.
+	ErrEvicted = errors.New("bus: connection closed to make room")
+	// ErrStalledFrame reports a client that stopped in the middle of a
+	// frame.
+	ErrStalledFrame = errors.New("bus: frame not completed in time")
+	// ErrTooManyPartial reports a frame that would take the bytes held for
+	// unfinished frames past the server's limit.
+	ErrTooManyPartial = errors.New("bus: too many bytes in unfinished frames")
 	// ErrRemote wraps an error the server reported for a request.
 	ErrRemote = errors.New("bus: server refused request")
 )

@@ -1,6 +1,8 @@
 package bus
 
 import (
+	"encoding/binary"
+	"net"
 	"runtime"
 	"testing"
 	"time"
@@ -100,4 +102,82 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		runtime.Gosched()
 	}
+}
+
+// TestIdleClientsCannotLockOut: a full server closes the least recently
+// active connection that holds nothing, so 500 idle connections leave room
+// for a console request; connections that hold something are kept.
+func TestIdleClientsCannotLockOut(t *testing.T) {
+	s, path := startServer(t, ServerOptions{MaxClients: 16})
+	agent := dial(t, path, "agent")
+	if _, err := agent.Listen(testCtx(t), "QPE/Application/agent", func(Delivery) {}); err != nil {
+		t.Fatal(err)
+	}
+	var idle []*Client
+	for i := 0; i < 500; i++ {
+		c, err := Dial(testCtx(t), path, ClientOptions{Name: "idle"})
+		if err != nil {
+			t.Fatalf("idle client %d: %v", i, err)
+		}
+		idle = append(idle, c)
+	}
+	defer func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	}()
+	ctl := dial(t, path, "phonectl")
+	if _, ok, err := ctl.Get(testCtx(t), "/nothing"); err != nil || ok {
+		t.Fatalf("console request with 500 idle clients: %v", err)
+	}
+	if agent.Err() != nil {
+		t.Errorf("the agent holding a channel was closed: %v", agent.Err())
+	}
+	// The least recently active idle one was closed to make room.
+	select {
+	case <-idle[0].Done():
+	case <-time.After(waitLimit):
+		t.Errorf("the oldest idle client is still connected")
+	}
+	if got := len(s.Clients()); got > 16+1 {
+		t.Errorf("%d connections open, want at most the limit (16) and one being replaced", got)
+	}
+}
+
+// TestStalledFramesAreBounded: clients stalled in the middle of large
+// frames hold only what they sent, within the server's limit, and are
+// dropped after FrameTimeout; an ordinary client is served meanwhile.
+func TestStalledFramesAreBounded(t *testing.T) {
+	const limit = 4 << 20
+	s, path := startServer(t, ServerOptions{MaxPartialBytes: limit, FrameTimeout: 2 * time.Second})
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for i := 0; i < 200; i++ {
+		nc, err := net.Dial("unix", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, nc)
+		hello, _ := AppendFrame(nil, &Message{Op: OpHello, Version: Version, Name: "staller"}, MaxMessageSize)
+		if _, err := nc.Write(hello); err != nil {
+			t.Fatal(err)
+		}
+		// A 1 MiB frame, of which only the length and 100 KiB arrive.
+		var hdr [4]byte
+		binary.BigEndian.PutUint32(hdr[:], 1<<20)
+		nc.Write(hdr[:])
+		nc.Write(make([]byte, 100<<10))
+	}
+	c := dial(t, path, "phonectl")
+	if _, _, err := c.Get(testCtx(t), "/x"); err != nil {
+		t.Fatalf("request beside 200 stalled frames: %v", err)
+	}
+	if held := s.PartialBytes(); held > limit {
+		t.Errorf("partial frames hold %d bytes, want at most the limit %d", held, limit)
+	}
+	waitFor(t, "the stalled clients to be dropped", func() bool { return s.PartialBytes() == 0 })
 }

@@ -2,6 +2,7 @@ package bus
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -39,8 +40,20 @@ type ServerOptions struct {
 	// than MaxMessage+4).
 	QueueLimit int
 	// MaxClients is how many connections may be open at once (default
-	// 256); connections beyond it are closed at once.
+	// 256). A connection beyond it closes the least recently active
+	// connection that holds nothing (no subscription, no channel, no
+	// value published), so idle connections cannot lock the console out;
+	// when every connection holds something it is refused with ErrFull.
 	MaxClients int
+	// FrameTimeout is how long a frame may take to arrive once its
+	// length has been read (default 5s): a client stalled in the middle of
+	// a frame is dropped, and the memory it held is freed.
+	FrameTimeout time.Duration
+	// MaxPartialBytes bounds the bytes held for frames still arriving, all
+	// connections together (default 16 MiB); a connection whose frame
+	// would pass it is dropped. The payload buffer grows with what has
+	// arrived, not with the length a frame announces.
+	MaxPartialBytes int64
 	// HandshakeTimeout is how long a new connection may take to send its
 	// hello before it is dropped (default 5s), so that connections which
 	// never speak cannot hold client slots.
@@ -72,6 +85,8 @@ type Server struct {
 	ended     map[string]*ClientInfo // counters of closed connections, by client name
 	nextOwner uint64
 	closed    bool
+	activity  atomic.Uint64 // counts frames read, all connections together
+	partial   atomic.Int64  // bytes held for frames still arriving
 
 	wg      sync.WaitGroup
 	done    chan struct{}
@@ -123,6 +138,12 @@ func NewServer(ln net.Listener, opts ServerOptions) *Server {
 	}
 	if opts.HandshakeTimeout <= 0 {
 		opts.HandshakeTimeout = 5 * time.Second
+	}
+	if opts.FrameTimeout <= 0 {
+		opts.FrameTimeout = 5 * time.Second
+	}
+	if opts.MaxPartialBytes <= 0 {
+		opts.MaxPartialBytes = 16 << 20
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.Real()
@@ -233,15 +254,23 @@ func (s *Server) accept() {
 			return
 		}
 		if len(s.conns) >= s.opts.MaxClients {
+			victim := s.idlestLocked()
 			s.mu.Unlock()
-			s.log.Warn("too many clients; connection refused", "max", s.opts.MaxClients)
-			nc.Close()
-			continue
+			if victim == nil {
+				s.refuse(nc)
+				continue
+			}
+			s.mu.Lock()
+			delete(s.conns, victim) // its slot is the new connection's now
+			s.mu.Unlock()
+			victim.kill(fmt.Errorf("%w: closed to make room for a new client (it held nothing and was the least recently active)", ErrEvicted))
+			s.mu.Lock()
 		}
 		s.nextOwner++
 		c := &conn{
 			s:     s,
 			nc:    nc,
+			seq:   s.nextOwner,
 			owner: valuespace.Owner(s.nextOwner),
 			wake:  make(chan struct{}, 1),
 			quit:  make(chan struct{}),
@@ -267,6 +296,14 @@ type conn struct {
 	name  string
 
 	hsTimer Timer
+	seq     uint64 // connection order
+
+	// holding: the connection subscribed, listens on a channel or
+	// published a value; active: the sequence number of its last frame
+	// (from Server.activity). Both are read by accept to choose which
+	// connection to close when the server is full.
+	holding atomic.Bool
+	active  atomic.Uint64
 
 	mu        sync.Mutex
 	framesIn  uint64
@@ -370,7 +407,7 @@ func (c *conn) serve() {
 		var buf []byte
 		for err == nil {
 			var payload []byte
-			payload, err = ReadFrame(r, buf, c.s.opts.MaxMessage)
+			payload, err = c.readFrame(r, buf)
 			if err != nil {
 				break
 			}
@@ -378,6 +415,7 @@ func (c *conn) serve() {
 				buf = payload // reuse small buffers, drop big ones
 			}
 			c.count(func() { c.framesIn++ })
+			c.active.Store(c.s.activity.Add(1))
 			var m Message
 			if err = m.Unmarshal(payload); err != nil {
 				break
@@ -452,6 +490,7 @@ func (c *conn) handle(m *Message) error {
 	switch m.Op {
 	case OpSet:
 		err = c.s.tree.Set(c.owner, m.Path, m.Value)
+		c.holding.Store(true)
 	case OpRemove:
 		err = c.s.tree.Remove(c.owner, m.Path)
 	case OpApply:
@@ -460,6 +499,7 @@ func (c *conn) handle(m *Message) error {
 			ops[i] = valuespace.Op{Path: ch.Path, Value: ch.Value, Remove: ch.Removed}
 		}
 		err = c.s.tree.Apply(c.owner, ops...)
+		c.holding.Store(true)
 	case OpGet:
 		reply.Value, reply.Found = c.s.tree.Get(m.Path)
 	case OpList:
@@ -482,6 +522,7 @@ func (c *conn) handle(m *Message) error {
 		reply.Changes = encodeStats(stats)
 	case OpSubscribe:
 		err = c.subscribe(m.ID, m.Path)
+		c.holding.Store(true)
 	case OpUnsubscribe:
 		if cancel, ok := c.subs[m.Ref]; ok {
 			cancel()
@@ -489,6 +530,7 @@ func (c *conn) handle(m *Message) error {
 		}
 	case OpListen:
 		c.listen(m.Path, true)
+		c.holding.Store(true)
 	case OpUnlisten:
 		c.listen(m.Path, false)
 	case OpSend:
@@ -663,4 +705,91 @@ func (s *Server) dispatchLocal() {
 			}
 		}
 	}
+}
+
+// idlestLocked returns the least recently active connection that holds
+// nothing, or nil; s.mu held.
+func (s *Server) idlestLocked() *conn {
+	var best *conn
+	for c := range s.conns {
+		if c.holding.Load() {
+			continue
+		}
+		if best == nil || c.active.Load() < best.active.Load() ||
+			(c.active.Load() == best.active.Load() && c.seq < best.seq) {
+			best = c
+		}
+	}
+	return best
+}
+
+// refuse tells a connection the server is full, then closes it, on a
+// goroutine of its own so that accepting goes on.
+func (s *Server) refuse(nc net.Conn) {
+	s.log.Warn("too many clients, all of them in use; connection refused", "max", s.opts.MaxClients)
+	f, _ := AppendFrame(nil, &Message{Op: OpReply, Name: fmt.Sprintf("%s: %d clients, all in use", ErrFull, s.opts.MaxClients)}, s.opts.MaxMessage)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer nc.Close()
+		// Read the hello first, so that closing does not reset the
+		// connection under the client's feet before it reads why.
+		nc.SetDeadline(time.Now().Add(time.Second))
+		ReadFrame(bufio.NewReader(nc), nil, 4096)
+		nc.Write(f)
+	}()
+}
+
+// PartialBytes reports the bytes held now for frames still arriving.
+func (s *Server) PartialBytes() int64 { return s.partial.Load() }
+
+// readFrame reads one frame as ReadFrame does, but grows the payload
+// buffer with what arrives (64 KiB at a time), counts what a frame holds
+// beyond its first 64 KiB in the server's partial-frame total while the
+// frame is incomplete, and drops a client whose frame does not complete
+// within FrameTimeout. The first 64 KiB of every connection are not
+// counted: ordinary requests are that small, so a storm of large frames
+// cannot starve them.
+func (c *conn) readFrame(r *bufio.Reader, buf []byte) ([]byte, error) {
+	var hdr [4]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return nil, err
+	}
+	n := int(binary.BigEndian.Uint32(hdr[:]))
+	if n == 0 {
+		return nil, fmt.Errorf("%w: empty frame", ErrShortMessage)
+	}
+	if n > c.s.opts.MaxMessage {
+		return nil, fmt.Errorf("%w: frame of %d bytes, at most %d", ErrTooLarge, n, c.s.opts.MaxMessage)
+	}
+	c.nc.SetReadDeadline(time.Now().Add(c.s.opts.FrameTimeout))
+	defer c.nc.SetReadDeadline(time.Time{})
+	buf = buf[:0]
+	var held int64
+	defer func() { c.s.partial.Add(-held) }()
+	const chunk = 64 << 10
+	for len(buf) < n {
+		k := min(chunk, n-len(buf))
+		if cap(buf)-len(buf) < k && len(buf)+k > chunk {
+			if c.s.partial.Add(int64(k)) > c.s.opts.MaxPartialBytes {
+				c.s.partial.Add(-int64(k))
+				return nil, fmt.Errorf("%w: %d bytes already wait in unfinished frames", ErrTooManyPartial, c.s.partial.Load())
+			}
+			held += int64(k)
+		}
+		buf = slices.Grow(buf, k)
+		m, err := io.ReadFull(r, buf[len(buf):len(buf)+k])
+		buf = buf[:len(buf)+m]
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				return nil, fmt.Errorf("%w: %d of %d bytes after %v", ErrStalledFrame, len(buf), n, c.s.opts.FrameTimeout)
+			}
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+	}
+	return buf, nil
 }
