@@ -13,6 +13,7 @@ require (
 	golang.org/x/term v0.37.0
 	golang.org/x/tools v0.38.0
 	gopkg.in/ini.v1 v1.68.0
+	mvdan.cc/sh/v3 v3.11.0
 	periph.io/x/host/v3 v3.8.5
 )
 
@@ -74,7 +75,6 @@ require (
 	golang.org/x/sync v0.18.0 // indirect
 	golang.org/x/text v0.31.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
-	mvdan.cc/sh/v3 v3.11.0 // indirect
 	pack.ag/tftp v1.0.1-0.20181129014014-07909dfbde3c // indirect
 	periph.io/x/conn/v3 v3.7.3 // indirect
 )
