@@ -14,4 +14,9 @@ var (
 	ErrBadTransaction = errors.New("telephony: malformed call state message")
 	// ErrClosed reports use of a closed service.
 	ErrClosed = errors.New("telephony: service closed")
+	// ErrBadNumber reports a dialled number or address that is refused
+	// before it reaches a service (see CheckNumber).
+	ErrBadNumber = errors.New("bad number")
+	// ErrBadTones reports a DTMF string that is refused (see CheckTones).
+	ErrBadTones = errors.New("bad tones")
 )

@@ -68,11 +68,15 @@ func (s *Server) Decide(number string) policy.Decision {
 }
 
 // Dial makes the dial decision for number (callType "" when the user named
-// none) and asks the chosen service to place the call.
+// none) and asks the chosen service to place the call. A refused number
+// (telephony.CheckNumber) wraps telephony.ErrBadNumber; a refused decision
+// wraps the policy's errors.
 func (s *Server) Dial(ctx context.Context, number, callType string) (phoneapi.DialResult, error) {
 	log := s.opts.Logger.With("category", "policy")
-	if policy.Normalize(number) == "" {
-		return phoneapi.DialResult{}, fmt.Errorf("%w: empty number", phoneapi.ErrDial)
+	// The refusal's words travel to phoneapi.Dial, which says "dial
+	// refused" before them: no prefix here.
+	if err := telephony.CheckNumber(number); err != nil {
+		return phoneapi.DialResult{}, err
 	}
 	d := s.Decide(number)
 	m, err := d.Resolve(callType)
@@ -84,7 +88,7 @@ func (s *Server) Dial(ctx context.Context, number, callType string) (phoneapi.Di
 	id := telephony.NewCallID()
 	if !s.send(qcop.RequestChannel(string(telephony.CallProviderInterface), m.Service()), telephony.MsgDial,
 		vs.String(id), vs.String(m.CallType()), vs.String(d.Number)) {
-		return phoneapi.DialResult{}, fmt.Errorf("%w: service %s is not listening for call requests", phoneapi.ErrDial, m.Service())
+		return phoneapi.DialResult{}, fmt.Errorf("service %s is not listening for call requests (is its agent running? phonectl status)", m.Service())
 	}
 	return phoneapi.DialResult{ID: id, Service: m.Service(), CallType: m.CallType()}, nil
 }
