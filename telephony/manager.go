@@ -160,6 +160,9 @@ func (m *Manager) request(ctx context.Context, i Interface, service, name string
 // Dial asks service to place a call of callType to number, and returns the
 // new call's identifier. The call's progress arrives through WatchCalls.
 func (m *Manager) Dial(ctx context.Context, service, callType, number string) (string, error) {
+	if err := CheckNumber(number); err != nil {
+		return "", err
+	}
 	id := NewCallID()
 	return id, m.request(ctx, CallProviderInterface, service, MsgDial, vs.String(id), vs.String(callType), vs.String(number))
 }
@@ -186,11 +189,17 @@ func (m *Manager) Activate(ctx context.Context, service, id string, scope Scope)
 
 // Tone sends DTMF tones on a call.
 func (m *Manager) Tone(ctx context.Context, service, id, tones string) error {
+	if err := CheckTones(tones); err != nil {
+		return err
+	}
 	return m.request(ctx, CallProviderInterface, service, MsgTone, vs.String(id), vs.String(tones))
 }
 
 // Transfer transfers a call to number.
 func (m *Manager) Transfer(ctx context.Context, service, id, number string) error {
+	if err := CheckNumber(number); err != nil {
+		return err
+	}
 	return m.request(ctx, CallProviderInterface, service, MsgTransfer, vs.String(id), vs.String(number))
 }
 
