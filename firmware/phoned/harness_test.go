@@ -108,10 +108,10 @@ type phone struct {
 	m       *telephony.Manager
 }
 
-func startPhoned(t *testing.T, cfg, rt string) *phone {
+func startPhoned(t *testing.T, cfg, rt string, extra ...string) *phone {
 	t.Helper()
 	p := &phone{t: t, cfg: cfg, rt: rt, log: newLogBuf(), exited: make(chan struct{})}
-	args := append([]string{"-config", cfg, "-runtime", rt, "-log", "debug,bus=info"}, testFlags...)
+	args := append(append([]string{"-config", cfg, "-runtime", rt, "-log", "debug,bus=info"}, testFlags...), extra...)
 	p.cmd = exec.Command(filepath.Join(bin, "phoned"), args...)
 	p.cmd.Stderr = p.log
 	p.cmd.Env = append(os.Environ(), "RINGO_CONFIG=/nonexistent", "RINGO_RUNTIME=/nonexistent")

@@ -94,7 +94,8 @@ const phoneLog = "/run/ringo/log/phoned.log"
 
 func phonedDaemon(path string, log *slog.Logger) *daemon {
 	return &daemon{
-		name: "phoned", argv: []string{path},
+		// -notices: an incoming call prints a line on the console.
+		name: "phoned", argv: []string{path, "-notices", "/dev/console"},
 		env: []string{"RINGO_CONFIG=/etc/ringo", "RINGO_RUNTIME=/run/ringo"},
 		output: func() (io.WriteCloser, error) {
 			if err := os.MkdirAll(filepath.Dir(phoneLog), 0o755); err != nil {

@@ -29,6 +29,7 @@ type callRecord struct {
 	incoming  bool
 	connected bool
 	ended     bool
+	notified  bool // the console was told it rings
 }
 
 func newCallList(keep int) *callList {
@@ -130,6 +131,17 @@ func (l *callList) sorted() []*callRecord {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
 	return out
+}
+
+// ringing reports, once per call, that an incoming call id is ringing:
+// the first time it is asked while the call is Incoming.
+func (l *callList) ringing(id string) bool {
+	r := l.calls[id]
+	if r == nil || r.notified || r.info.State != telephony.CallIncoming {
+		return false
+	}
+	r.notified = true
+	return true
 }
 
 // live returns the calls that have not ended, oldest first.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/ringo-phone/ringo/internal/command"
@@ -41,6 +42,7 @@ func run(ctx context.Context, args []string, env command.Env) error {
 	fs.DurationVar(&o.StopTimeout, "stop-timeout", 5*time.Second, "wait after Telephony::stop before killing an agent")
 	fs.DurationVar(&o.CallCheck, "call-check", 2*time.Minute, "how often to look for calls that were never announced")
 	fs.IntVar(&o.KeepEnded, "keep-ended", 10, "ended calls kept in the call list")
+	notices := fs.String("notices", "", "print a line here when a call comes in (a terminal, e.g. /dev/console)")
 	if code, ok := command.Parse(fs, args, env); !ok {
 		return command.ExitError{Code: code}
 	}
@@ -54,6 +56,14 @@ func run(ctx context.Context, args []string, env command.Env) error {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	o.Config, o.Runtime = dirs.Config, dirs.Runtime
+	if *notices != "" {
+		f, err := os.OpenFile(*notices, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			return fmt.Errorf("%w: -notices: %w", ErrConfig, err)
+		}
+		defer f.Close()
+		o.Notices = f
+	}
 	o.Levels = levels
 	o.Logger = slog.New(logcat.NewHandler(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}), levels))
 	o.Logger.Info("phoned", "category", "phoned", "version", version.Version, "config", o.Config, "runtime", o.Runtime)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"log/slog"
 	"os"
 	"time"
@@ -44,6 +45,10 @@ type Options struct {
 
 	// LookPath resolves a program name (default exec.LookPath).
 	LookPath func(string) (string, error)
+	// Notices, when set, receives one line for the person at the console
+	// when a call comes in (uinit passes the console).
+	Notices io.Writer
+
 	// Environ is the agents' environment before phoned adds RINGO_CONFIG,
 	// RINGO_RUNTIME and RINGO_PROGRAM (default os.Environ()).
 	Environ []string

@@ -35,7 +35,8 @@ type Server struct {
 	policy policy.Config
 	files  []serviceFile
 	events *eventQueue
-	stops  []func() // subscriptions and channel handlers, ended by Shutdown
+	notes  *notifier // notices for the console, nil without Options.Notices
+	stops  []func()  // subscriptions and channel handlers, ended by Shutdown
 
 	mu         sync.Mutex
 	agents     map[string]*agent
@@ -102,6 +103,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		policy:   pc,
 		files:    files,
 		events:   newEventQueue(),
+		notes:    newNotifier(opts.Notices),
 		agents:   make(map[string]*agent),
 		services: make(map[string]*serviceState),
 		seen:     make(map[string]*serviceState),
@@ -265,6 +267,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.bus.Close()
 	s.events.close()
+	s.notes.close()
 	s.once.Do(func() { close(s.done) })
 	s.log.Info("phoned stopped")
 	return nil
@@ -544,6 +547,9 @@ func (s *Server) onCallEvent(e telephony.CallEvent) {
 	s.apply(ops...)
 	for _, c := range changed {
 		log.Info("call", "service", e.Service, "call", c.ID, "state", c.State.String(), "number", c.Number)
+		if s.calls.ringing(c.ID) {
+			s.notes.say(incomingNotice(c)) // queued: no I/O under the lock
+		}
 	}
 	for _, c := range e.Calls {
 		if c.State != telephony.CallIdle {
