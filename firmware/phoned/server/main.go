@@ -56,17 +56,19 @@ func run(ctx context.Context, args []string, env command.Env) error {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	o.Config, o.Runtime = dirs.Config, dirs.Runtime
-	if *notices != "" {
-		f, err := os.OpenFile(*notices, os.O_WRONLY|os.O_APPEND, 0)
-		if err != nil {
-			return fmt.Errorf("%w: -notices: %w", ErrConfig, err)
-		}
-		defer f.Close()
-		o.Notices = f
-	}
+
 	o.Levels = levels
 	o.Logger = slog.New(logcat.NewHandler(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}), levels))
 	o.Logger.Info("phoned", "category", "phoned", "version", version.Version, "config", o.Config, "runtime", o.Runtime)
+	if *notices != "" {
+		// Without its console phoned still works: it says so and goes on.
+		if f, err := os.OpenFile(*notices, os.O_WRONLY|os.O_APPEND, 0); err != nil {
+			o.Logger.Warn("no console for notices: incoming calls print nothing", "category", "phoned", "notices", *notices, "err", err)
+		} else {
+			defer f.Close()
+			o.Notices = f
+		}
+	}
 	s, err := Start(ctx, o)
 	if err != nil {
 		return err
