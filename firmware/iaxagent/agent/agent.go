@@ -139,7 +139,7 @@ func Start(ctx context.Context, c *bus.Client, opts Options) (*Agent, error) {
 		return nil, fmt.Errorf("iaxagent: initialize: %w", err)
 	}
 	// The registration state starts as None, published by Initialize.
-	a.checker.SetValid(a.settings.Configured())
+	a.checker.SetValid(configured(a.settings))
 	a.log.Info("service started", "local", ep.LocalAddr().String(), "settings", a.settings.String())
 
 	a.wg.Add(2)
@@ -149,7 +149,7 @@ func Start(ctx context.Context, c *bus.Client, opts Options) (*Agent, error) {
 		if a.settings.AutoRegister {
 			a.reg.want = true
 			a.reg.mode = telephony.OperatorModeAutomatic
-			a.scheduleRun(a.opts.RegisterDelay)
+			a.scheduleRun(a.opts.RegisterDelay, regBegin)
 		} else {
 			a.reg.mode = telephony.OperatorModeManual
 			a.publishOperator()
@@ -258,7 +258,7 @@ func (c configImpl) Update(name, value string) {
 		a.log.Info("configuration update", "name", name)
 		old := a.settings
 		a.loadSettings()
-		a.checker.SetValid(a.settings.Configured())
+		a.checker.SetValid(configured(a.settings))
 		if name != "registration" {
 			return
 		}

@@ -13,11 +13,13 @@ import (
 	"github.com/ringo-phone/ringo/internal/asteriskconf"
 	"github.com/ringo-phone/ringo/telephony"
 	"github.com/ringo-phone/ringo/telephony/bus"
+	vs "github.com/ringo-phone/ringo/telephony/valuespace"
 )
 
 // peer is a small IAX2 server standing in for Asterisk: handset1/s3cret
 // and handset2/other, extensions 600 (answer, echo), 601 (ring, then
-// answer), 100 (answer, then hang up), anything else rings forever.
+// answer), 100 (answer, then hang up), 404 (refused: Unallocated number,
+// cause 1), 486 (busy), anything else rings forever.
 type peer struct {
 	t    *testing.T
 	ep   *iax.Endpoint
@@ -104,6 +106,16 @@ func (p *peer) handle(ctx context.Context, c *iax.Call) {
 		c.Answer()
 		c.Hangup(iax.CauseNormal)
 		return
+	case "404":
+		c.Reject(iax.CauseUnallocated)
+		return
+	case "486":
+		c.Indicate(iax.CtlBusy)
+		select {
+		case <-c.Done():
+		case <-ctx.Done():
+		}
+		return
 	default:
 		c.Indicate(iax.CtlRinging)
 	}
@@ -135,6 +147,9 @@ type rig struct {
 	mgr    *telephony.Manager
 	regs   chan telephony.RegistrationState
 	calls  chan []telephony.CallInfo
+	// problems gets each registrationProblem the agent publishes, "" for
+	// its removal.
+	problems chan string
 }
 
 func newRig(t *testing.T, s asteriskconf.Settings, opts Options) *rig {
@@ -142,7 +157,8 @@ func newRig(t *testing.T, s asteriskconf.Settings, opts Options) *rig {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	r := &rig{t: t, ctx: ctx, config: t.TempDir(),
-		regs: make(chan telephony.RegistrationState, 64), calls: make(chan []telephony.CallInfo, 64)}
+		regs: make(chan telephony.RegistrationState, 64), calls: make(chan []telephony.CallInfo, 64),
+		problems: make(chan string, 64)}
 	if s.Server != "" {
 		if err := asteriskconf.Save(r.config, s); err != nil {
 			t.Fatal(err)
@@ -162,7 +178,19 @@ func newRig(t *testing.T, s asteriskconf.Settings, opts Options) *rig {
 		t.Cleanup(func() { c.Close() })
 		return c
 	}
-	r.mgr = telephony.NewManager(dial("phonectl"))
+	watcher := dial("phonectl")
+	r.mgr = telephony.NewManager(watcher)
+	problemKey := vs.Join(telephony.InterfacePath(telephony.NetworkRegistrationInterface, ServiceName), telephony.KeyRegistrationProblem)
+	if _, err := watcher.Subscribe(ctx, problemKey, func(b vs.Batch) {
+		for _, c := range b.Changes {
+			if c.Path == problemKey {
+				text, _ := c.Value.Str()
+				r.problems <- text
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := r.mgr.WatchRegistration(ctx, ServiceName, func(reg telephony.Registration, ok bool) {
 		if ok {
 			r.regs <- reg.State
@@ -217,6 +245,24 @@ func (r *rig) waitReg(want telephony.RegistrationState) {
 			}
 		case <-r.ctx.Done():
 			r.t.Fatalf("registration never %v; saw %v", want, seen)
+		}
+	}
+}
+
+// waitProblem waits until the registration problem published contains
+// want ("" waits for its removal), and returns it.
+func (r *rig) waitProblem(want string) string {
+	r.t.Helper()
+	var seen []string
+	for {
+		select {
+		case p := <-r.problems:
+			seen = append(seen, fmt.Sprintf("%q", p))
+			if (want == "" && p == "") || (want != "" && strings.Contains(p, want)) {
+				return p
+			}
+		case <-r.ctx.Done():
+			r.t.Fatalf("registration problem never had %q; saw %v", want, seen)
 		}
 	}
 }

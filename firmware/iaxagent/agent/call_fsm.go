@@ -189,11 +189,13 @@ func (c *call) transition(ev callEvent) callActions {
 	return 0
 }
 
-// step feeds ev to c's machine. On a change it runs the transition's
-// actions, publishes the new state with the actions it allows, starts or
-// stops the audio (only a Connected call has it), and forgets a call that
-// ended. Call it inside a state transaction.
-func (c *call) step(ev callEvent) {
+// step feeds ev to c's machine; why is the error the event came with (the
+// IAX2 call's, or the dial's), nil for most. On a change it runs the
+// transition's actions, publishes the new state with the actions it
+// allows (and, for a final state, why the call ended: Agent.endReason),
+// starts or stops the audio (only a Connected call has it), and forgets
+// a call that ended. Call it inside a state transaction.
+func (c *call) step(ev callEvent, why error) {
 	from := c.state
 	acts := c.transition(ev)
 	to := c.state
@@ -204,9 +206,16 @@ func (c *call) step(ev callEvent) {
 		c.a.holdActive(c)
 	}
 	c.tc.SetActions(actionsFor(to))
+	args := []any{"call", c.tc.ID(), "number", c.tc.Number(),
+		"from", from.String(), "event", ev.String(), "to", to.String()}
+	if final(to) {
+		if reason := c.a.endReason(ev, why); reason != "" {
+			c.tc.SetReason(reason)
+			args = append(args, "reason", reason)
+		}
+	}
 	c.tc.SetState(to)
-	c.a.log.Info("call transition", "call", c.tc.ID(), "number", c.tc.Number(),
-		"from", from.String(), "event", ev.String(), "to", to.String())
+	c.a.log.Info("call transition", args...)
 	if to == telephony.CallConnected {
 		c.startAudio()
 	} else {

@@ -95,7 +95,7 @@ func (c *call) endAudio() {
 // hangup otherwise.
 func (c *call) end() {
 	c.endIAX()
-	c.a.transaction(func() { c.step(callEndLocal) })
+	c.a.transaction(func() { c.step(callEndLocal, nil) })
 }
 
 // endIAX sends the IAX2 call's end: REJECT while it is incoming, HANGUP
@@ -118,7 +118,7 @@ func (a *Agent) holdActive(except *call) {
 			if err := o.ic.Hold(); err != nil {
 				a.log.Warn("hold", "call", o.tc.ID(), "err", err)
 			}
-			o.step(callHold)
+			o.step(callHold, nil)
 		}
 	}
 }
@@ -126,19 +126,18 @@ func (a *Agent) holdActive(except *call) {
 func (a *Agent) dial(c *call, number string) {
 	// The call already carries the number it was dialled with; changing
 	// anything outside a transaction would announce it as Idle first.
-	fail := func(ev callEvent, why string) {
-		a.log.Warn("dial refused", "number", number, "why", why)
-		a.transaction(func() { c.step(ev) })
+	fail := func(ev callEvent, why error) {
+		a.transaction(func() { c.step(ev, why) })
 	}
 	switch {
 	case a.stopped:
-		fail(callStopping, "the service is stopping")
+		fail(callStopping, nil)
 		return
 	case len(a.calls) >= a.opts.MaxCalls:
-		fail(callTooMany, "too many calls")
+		fail(callTooMany, nil)
 		return
 	case a.reg.state != telephony.RegistrationHome || a.reg.cur == nil:
-		fail(callNoNetwork, "not registered")
+		fail(callNoNetwork, nil)
 		return
 	}
 	// The registration resolved the server: no name lookup on the loop.
@@ -150,12 +149,12 @@ func (a *Agent) dial(c *call, number string) {
 		Formats: []iax.Format{iax.FormatULaw, iax.FormatALaw},
 	})
 	if err != nil {
-		fail(callNoNetwork, err.Error())
+		fail(callNoNetwork, err)
 		return
 	}
 	c.ic = ic
 	a.calls[c.tc.ID()] = c
-	a.transaction(func() { c.step(callDial) })
+	a.transaction(func() { c.step(callDial, nil) })
 	a.spawn(c.watch)
 }
 
@@ -173,11 +172,12 @@ func (a *Agent) incoming(ic *iax.Call) {
 		number = info.CallingName
 	}
 	a.calls[c.tc.ID()] = c
-	// Number and state appear together: an incoming call is never seen
-	// without its caller, nor in Idle.
+	// Number, name and state appear together: an incoming call is never
+	// seen without its caller, nor in Idle.
 	a.transaction(func() {
 		c.tc.SetNumber(number)
-		c.step(callOffer)
+		c.tc.SetName(info.CallingName)
+		c.step(callOffer, nil)
 	})
 	a.spawn(c.watch)
 }
@@ -231,10 +231,7 @@ func (c *call) onEvent(ev iax.CallEvent) {
 		default:
 			return
 		}
-		if ev.Err != nil && !final(c.state) {
-			a.log.Info("call ends", "call", c.tc.ID(), "why", ev.Err)
-		}
-		a.transaction(func() { c.step(e) })
+		a.transaction(func() { c.step(e, ev.Err) })
 	case iax.EventDTMFEnd:
 		a.log.Info("dtmf received", "call", c.tc.ID(), "digit", string(ev.Digit))
 	case iax.EventHold, iax.EventUnhold, iax.EventTransfer, iax.EventText, iax.EventBusy, iax.EventCongestion:
@@ -247,7 +244,7 @@ func (c *call) hangup() {
 		return
 	}
 	if c.ic == nil {
-		c.a.transaction(func() { c.step(callEndLocal) })
+		c.a.transaction(func() { c.step(callEndLocal, nil) })
 		return
 	}
 	// The state follows from the IAX2 call's own event.
@@ -274,7 +271,7 @@ func (c *call) hold() {
 		c.a.log.Warn("hold", "call", c.tc.ID(), "err", err)
 		return
 	}
-	c.a.transaction(func() { c.step(callHold) })
+	c.a.transaction(func() { c.step(callHold, nil) })
 }
 
 // activate takes a held call back, holding the active one: a swap of two
@@ -287,7 +284,7 @@ func (c *call) activate() {
 		c.a.log.Warn("activate", "call", c.tc.ID(), "err", err)
 		return
 	}
-	c.a.transaction(func() { c.step(callActivate) })
+	c.a.transaction(func() { c.step(callActivate, nil) })
 }
 
 // tone sends DTMF digits one after the other on the agent's clock.

@@ -29,6 +29,10 @@ type registration struct {
 	// server is where cur registers, resolved at the start of each run;
 	// calls go there too.
 	server netip.AddrPort
+	// since is when the first REGREQ went out since the server last
+	// answered (zero when it has, or none went out yet): what the
+	// problem of an unanswered registration dates from.
+	since time.Time
 }
 
 // detach forgets the current registration (the caller releases it) and
@@ -86,7 +90,7 @@ func (a *Agent) restartRegistration() {
 	gen := a.reg.gen
 	next := func() {
 		if gen == a.reg.gen && !a.stopped {
-			a.beginRun()
+			a.beginRun(regBegin)
 		}
 	}
 	if old == nil {
@@ -99,16 +103,17 @@ func (a *Agent) restartRegistration() {
 	})
 }
 
-// beginRun feeds the machine the event a new run starts with.
-func (a *Agent) beginRun() {
+// beginRun feeds the machine the event a new run starts with: ev
+// (regBegin, or regAgain after a backoff) when the settings name a server.
+func (a *Agent) beginRun(ev regEvent) {
 	switch {
 	case !a.reg.want:
-		a.regStep(regDeregistered)
-	case !a.settings.Configured():
+		a.regStep(regDeregistered, nil)
+	case !configured(a.settings):
 		a.log.Warn("cannot register", "err", ErrNotConfigured)
-		a.regStep(regUnconfigured)
+		a.regStep(regUnconfigured, ErrNotConfigured)
 	default:
-		a.regStep(regBegin)
+		a.regStep(ev, nil)
 	}
 }
 
@@ -127,8 +132,9 @@ func (a *Agent) release(r *iax.Registration) {
 	}
 }
 
-// scheduleRun begins a run after d (the start-up delay, or a backoff).
-func (a *Agent) scheduleRun(d time.Duration) {
+// scheduleRun begins a run with ev after d (regBegin after the start-up
+// delay, regAgain after a backoff).
+func (a *Agent) scheduleRun(d time.Duration, ev regEvent) {
 	if a.reg.timer != nil {
 		a.reg.timer.Stop()
 	}
@@ -137,7 +143,7 @@ func (a *Agent) scheduleRun(d time.Duration) {
 		a.do(func() {
 			if gen == a.reg.gen {
 				a.reg.timer = nil
-				a.beginRun()
+				a.beginRun(ev)
 			}
 		})
 	})
@@ -168,11 +174,11 @@ func (a *Agent) resolveServer() {
 			}
 			if err != nil {
 				a.log.Warn("cannot resolve the server", "server", s.Server, "err", err)
-				a.regStep(regUnreachable)
+				a.regStep(regUnreachable, &resolveError{Host: s.Server, Err: err})
 				return
 			}
 			a.reg.server = addr
-			a.regStep(regResolved)
+			a.regStep(regResolved, nil)
 		})
 	})
 }
@@ -204,7 +210,7 @@ func (a *Agent) startRegistration() {
 	})
 	if err != nil {
 		a.log.Error("registration", "server", server.String(), "err", err)
-		a.regStep(regUnreachable)
+		a.regStep(regUnreachable, err)
 		return
 	}
 	a.reg.cur = r
@@ -240,21 +246,21 @@ func (a *Agent) onRegEvent(gen int, ev iax.RegEvent) {
 	}
 	switch ev.State {
 	case iax.RegRegistering:
-		a.regStep(regSent)
+		a.regStep(regSent, nil)
 	case iax.RegRegistered:
 		a.log.Info("registered", "refresh", ev.Refresh.String(), "apparent", ev.Apparent.String())
-		a.regStep(regAcked)
+		a.regStep(regAcked, nil)
 	case iax.RegRetrying:
 		a.log.Warn("registration unanswered; retrying", "err", ev.Err)
-		a.regStep(regUnanswered)
+		a.regStep(regUnanswered, ev.Err)
 	case iax.RegDenied:
 		a.log.Warn("registration denied", "err", ev.Err)
-		a.regStep(regRejected)
+		a.regStep(regRejected, ev.Err)
 	case iax.RegReleased:
-		a.regStep(regReleased)
+		a.regStep(regReleased, nil)
 	case iax.RegFailed:
 		a.log.Warn("registration failed; starting again", "err", ev.Err)
-		a.regStep(regFailed)
+		a.regStep(regFailed, ev.Err)
 	default:
 		a.log.Error("unknown registration event", "state", strconv.Itoa(int(ev.State)), "err", fmt.Sprint(ev.Err))
 	}

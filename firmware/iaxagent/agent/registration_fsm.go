@@ -3,6 +3,7 @@ package agent
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ringo-phone/ringo/telephony"
 )
@@ -27,33 +28,42 @@ import (
 // this table, and a test holds them to each other:
 //
 //	from       event         to         actions
-//	None       begin         Searching  resolve
+//	None       begin         Searching  clear+resolve
+//	None       again         Searching  resolve
+//	None       unconfigured  None       say
+//	None       deregistered  None       clear
 //	None       sent          Searching
-//	None       acked         Home       reset-backoff
-//	None       rejected      Denied     forget
+//	None       acked         Home       reset-backoff+clear
+//	None       rejected      Denied     forget+say
 //	None       released      None       forget
-//	None       failed        None       forget+retry
-//	Searching  begin         Searching  resolve
-//	Searching  unconfigured  None
-//	Searching  deregistered  None
+//	None       failed        None       forget+say+retry
+//	Searching  begin         Searching  clear+resolve
+//	Searching  unconfigured  None       say
+//	Searching  deregistered  None       clear
 //	Searching  resolved      Searching  start
-//	Searching  unreachable   None       retry
-//	Searching  acked         Home       reset-backoff
-//	Searching  unanswered    None
-//	Searching  rejected      Denied     forget
+//	Searching  unreachable   None       say+retry
+//	Searching  acked         Home       reset-backoff+clear
+//	Searching  unanswered    None       say
+//	Searching  rejected      Denied     forget+say
 //	Searching  released      None       forget
-//	Searching  failed        None       forget+retry
-//	Home       begin         Searching  resolve
-//	Home       unconfigured  None
-//	Home       deregistered  None
-//	Home       acked         Home       reset-backoff
-//	Home       unanswered    None
-//	Home       rejected      Denied     forget
+//	Searching  failed        None       forget+say+retry
+//	Home       begin         Searching  clear+resolve
+//	Home       unconfigured  None       say
+//	Home       deregistered  None       clear
+//	Home       acked         Home       reset-backoff+clear
+//	Home       unanswered    None       say
+//	Home       rejected      Denied     forget+say
 //	Home       released      None       forget
-//	Home       failed        None       forget+retry
-//	Denied     begin         Searching  resolve
-//	Denied     unconfigured  None
-//	Denied     deregistered  None
+//	Home       failed        None       forget+say+retry
+//	Denied     begin         Searching  clear+resolve
+//	Denied     unconfigured  None       say
+//	Denied     deregistered  None       clear
+//
+// What keeps the service from registering is said by the say action, in
+// the words of registration.problem, and published as the service's
+// registrationProblem; clear removes it. A problem stays while iax
+// retries (sent, again) and goes on Home, on a run the user or start-up
+// began (begin), and when registration is no longer wanted.
 //
 // Each change of state is published once, by Agent.regStep, the only
 // caller of transition. Every event reaches it on the agent's loop
@@ -65,9 +75,13 @@ type regEvent uint8
 
 // Registration events.
 const (
-	// regBegin: a run starts (the start-up delay or a retry timer fired,
-	// or a restart finished releasing) and the settings name a server.
+	// regBegin: a run starts afresh (the start-up delay fired, or a
+	// restart for new settings or a register request finished
+	// releasing) and the settings name a server.
 	regBegin regEvent = iota
+	// regAgain: a run starts again after the backoff that followed a
+	// failed one, and the settings name a server.
+	regAgain
 	// regUnconfigured: a run would start, but Asterisk.conf names no server.
 	regUnconfigured
 	// regDeregistered: registration is no longer wanted, and the old one
@@ -75,16 +89,18 @@ const (
 	regDeregistered
 	// regResolved: the server's address is known (registration.server).
 	regResolved
-	// regUnreachable: the server's name did not resolve, or iax would not
-	// start a registration to it.
+	// regUnreachable: the server's name did not resolve (why is a
+	// *resolveError), or iax would not start a registration to it.
 	regUnreachable
 	// regSent: iax sent a REGREQ (the first, a retry, or a refresh).
 	regSent
 	// regAcked: the server answered REGACK.
 	regAcked
-	// regUnanswered: a REGREQ went unanswered; iax sends it again later.
+	// regUnanswered: a REGREQ went unanswered, or nothing listens at the
+	// server's port; iax sends it again later.
 	regUnanswered
-	// regRejected: the server answered REGREJ; the iax registration ended.
+	// regRejected: the server answered REGREJ (why is an
+	// *iax.DeniedError); the iax registration ended.
 	regRejected
 	// regReleased: the iax registration ended with a REGREL.
 	regReleased
@@ -92,7 +108,7 @@ const (
 	regFailed
 )
 
-var regEventNames = [...]string{"begin", "unconfigured", "deregistered", "resolved", "unreachable",
+var regEventNames = [...]string{"begin", "again", "unconfigured", "deregistered", "resolved", "unreachable",
 	"sent", "acked", "unanswered", "rejected", "released", "failed"}
 
 func (e regEvent) String() string {
@@ -112,6 +128,12 @@ const (
 	// regResetBackoff: the server answered, the next failure waits the
 	// shortest time again.
 	regResetBackoff
+	// regClear removes the registration problem, and forgets when the
+	// REGREQs began to go unanswered.
+	regClear
+	// regSay publishes the registration problem the event describes
+	// (registration.problem).
+	regSay
 	// regResolve looks the server up (off the loop), then feeds
 	// regResolved or regUnreachable.
 	regResolve
@@ -121,7 +143,7 @@ const (
 	regRetry
 )
 
-var regActionNames = [...]string{"forget", "reset-backoff", "resolve", "start", "retry"}
+var regActionNames = [...]string{"forget", "reset-backoff", "clear", "say", "resolve", "start", "retry"}
 
 func (a regActions) String() string {
 	var names []string
@@ -147,78 +169,103 @@ func (r *registration) transition(ev regEvent) regActions {
 		switch ev {
 		case regBegin:
 			r.state = searching
+			return regClear | regResolve
+		case regAgain:
+			r.state = searching
 			return regResolve
+		case regUnconfigured:
+			return regSay
+		case regDeregistered:
+			return regClear
 		case regSent:
 			r.state = searching // iax sends an unanswered REGREQ again
 		case regAcked:
 			r.state = home
-			return regResetBackoff
+			return regResetBackoff | regClear
 		case regRejected:
 			r.state = denied
-			return regForget
+			return regForget | regSay
 		case regReleased:
 			return regForget
 		case regFailed:
-			return regForget | regRetry
+			return regForget | regSay | regRetry
 		}
 	case searching:
 		switch ev {
 		case regBegin:
-			return regResolve // a restart while searching: look up again
-		case regUnconfigured, regDeregistered, regUnanswered:
+			return regClear | regResolve // a restart while searching: look up again
+		case regUnconfigured, regUnanswered:
 			r.state = none
+			return regSay
+		case regDeregistered:
+			r.state = none
+			return regClear
 		case regResolved:
 			return regStart
 		case regUnreachable:
 			r.state = none
-			return regRetry
+			return regSay | regRetry
 		case regAcked:
 			r.state = home
-			return regResetBackoff
+			return regResetBackoff | regClear
 		case regRejected:
 			r.state = denied
-			return regForget
+			return regForget | regSay
 		case regReleased:
 			r.state = none
 			return regForget
 		case regFailed:
 			r.state = none
-			return regForget | regRetry
+			return regForget | regSay | regRetry
 		}
 	case home:
 		switch ev {
 		case regBegin:
 			r.state = searching
-			return regResolve
-		case regUnconfigured, regDeregistered, regUnanswered:
+			return regClear | regResolve
+		case regUnconfigured, regUnanswered:
 			r.state = none
+			return regSay
+		case regDeregistered:
+			r.state = none
+			return regClear
 		case regAcked:
-			return regResetBackoff // a refresh
+			return regResetBackoff | regClear // a refresh
 		case regRejected:
 			r.state = denied
-			return regForget
+			return regForget | regSay
 		case regReleased:
 			r.state = none
 			return regForget
 		case regFailed:
 			r.state = none
-			return regForget | regRetry
+			return regForget | regSay | regRetry
 		}
 	case denied:
 		switch ev {
 		case regBegin:
 			r.state = searching
-			return regResolve
-		case regUnconfigured, regDeregistered:
+			return regClear | regResolve
+		case regUnconfigured:
 			r.state = none
+			return regSay
+		case regDeregistered:
+			r.state = none
+			return regClear
 		}
 	}
 	return 0
 }
 
 // regStep feeds ev to the registration machine: it publishes the new state
-// once if the state changed, then runs the transition's actions.
-func (a *Agent) regStep(ev regEvent) {
+// once if the state changed, then runs the transition's actions. why is
+// the error the event came with (nil for most), which say puts in words.
+func (a *Agent) regStep(ev regEvent, why error) {
+	if ev == regSent && a.reg.since.IsZero() {
+		// The first REGREQ since the server last answered: if it goes
+		// unanswered, the problem says since when.
+		a.reg.since = a.opts.Clock.Now()
+	}
 	from := a.reg.state
 	acts := a.reg.transition(ev)
 	if to := a.reg.state; to != from {
@@ -231,6 +278,15 @@ func (a *Agent) regStep(ev regEvent) {
 	if acts&regResetBackoff != 0 {
 		a.reg.backoff = 0
 	}
+	if acts&regClear != 0 {
+		a.reg.since = time.Time{}
+		a.netreg.UpdateRegistrationProblem("")
+	}
+	if acts&regSay != 0 {
+		text := a.reg.problem(ev, why)
+		a.log.Warn("registration problem", "event", ev.String(), "problem", text)
+		a.netreg.UpdateRegistrationProblem(text)
+	}
 	if acts&regResolve != 0 {
 		a.resolveServer()
 	}
@@ -240,6 +296,6 @@ func (a *Agent) regStep(ev regEvent) {
 	if acts&regRetry != 0 {
 		d := a.nextBackoff()
 		a.log.Info("registration: next attempt", "in", d.String())
-		a.scheduleRun(d)
+		a.scheduleRun(d, regAgain)
 	}
 }
