@@ -7,10 +7,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"unsafe"
 
+	"github.com/ringo-phone/ringo/drivers/smbus"
 	"github.com/ringo-phone/ringo/internal/command"
-	"golang.org/x/sys/unix"
+	"periph.io/x/conn/v3/i2c"
 	"periph.io/x/host/v3"
 	"periph.io/x/host/v3/gpioioctl"
 )
@@ -95,84 +95,33 @@ func i2cCheck(ctx context.Context, args []string, env command.Env) error {
 		return err
 	}
 	out := env.Stdout
-	bus, addr, reg, value := &a.bus, &a.addr, &a.reg, &a.value
-	if *bus < 0 {
-		n, err := findAdapter("SMBus stub driver")
+	if a.bus < 0 {
+		n, err := smbus.Find(smbusStubName)
 		if err != nil {
-			return err
+			return fmt.Errorf("i2c: %w (is i2c-stub loaded?)", err)
 		}
-		*bus = n
+		a.bus = n
 	}
-	f, err := os.OpenFile(fmt.Sprintf("/dev/i2c-%d", *bus), os.O_RDWR, 0)
+	bus, err := smbus.Open(a.bus)
 	if err != nil {
 		return fmt.Errorf("i2c: %w", err)
 	}
-	defer f.Close()
-	fd := int(f.Fd())
-	if err := unix.IoctlSetInt(fd, ioctlI2CSlave, int(*addr)); err != nil {
-		return fmt.Errorf("i2c: select 0x%02x: %w", *addr, err)
+	defer bus.Close()
+	dev := &i2c.Dev{Bus: bus, Addr: uint16(a.addr)}
+	reg, value := byte(a.reg), byte(a.value)
+	if err := dev.Tx([]byte{reg, value}, nil); err != nil {
+		return fmt.Errorf("i2c: write reg 0x%02x: %w", reg, err)
 	}
-	if err := smbusWriteByteData(fd, byte(*reg), byte(*value)); err != nil {
-		return fmt.Errorf("i2c: write reg 0x%02x: %w", *reg, err)
+	got := make([]byte, 1)
+	if err := dev.Tx([]byte{reg}, got); err != nil {
+		return fmt.Errorf("i2c: read reg 0x%02x: %w", reg, err)
 	}
-	got, err := smbusReadByteData(fd, byte(*reg))
-	if err != nil {
-		return fmt.Errorf("i2c: read reg 0x%02x: %w", *reg, err)
-	}
-	fmt.Fprintf(out, "i2c-%d 0x%02x reg 0x%02x wrote 0x%02x read 0x%02x\n", *bus, *addr, *reg, *value, got)
-	if got != byte(*value) {
-		return fmt.Errorf("i2c: read back 0x%02x, wrote 0x%02x", got, *value)
+	fmt.Fprintf(out, "i2c-%d 0x%02x reg 0x%02x wrote 0x%02x read 0x%02x\n", a.bus, a.addr, reg, value, got[0])
+	if got[0] != value {
+		return fmt.Errorf("i2c: read back 0x%02x, wrote 0x%02x", got[0], value)
 	}
 	return nil
 }
 
-func findAdapter(name string) (int, error) {
-	paths, _ := filepath.Glob("/sys/class/i2c-dev/i2c-*/name")
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil || strings.TrimSpace(string(b)) != name {
-			continue
-		}
-		return strconv.Atoi(strings.TrimPrefix(filepath.Base(filepath.Dir(p)), "i2c-"))
-	}
-	return 0, fmt.Errorf("i2c: no adapter named %q (is i2c-stub loaded?)", name)
-}
-
-// SMBus transfers through the I2C_SMBUS ioctl (linux/i2c-dev.h): i2c-stub
-// speaks SMBus only, not plain I2C_RDWR.
-const (
-	smbusRead       = 1
-	smbusWrite      = 0
-	smbusByteData   = 2
-	ioctlI2CSMBus   = 0x0720
-	ioctlI2CSlave   = 0x0703
-	smbusBlockBytes = 34
-)
-
-type smbusArgs struct {
-	readWrite uint8
-	command   uint8
-	size      uint32
-	data      *[smbusBlockBytes]byte
-}
-
-func smbusAccess(fd int, rw, cmd uint8, size uint32, data *[smbusBlockBytes]byte) error {
-	a := smbusArgs{readWrite: rw, command: cmd, size: size, data: data}
-	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), ioctlI2CSMBus, uintptr(unsafe.Pointer(&a)))
-	if errno != 0 {
-		return errno
-	}
-	return nil
-}
-
-func smbusWriteByteData(fd int, reg, v byte) error {
-	var d [smbusBlockBytes]byte
-	d[0] = v
-	return smbusAccess(fd, smbusWrite, reg, smbusByteData, &d)
-}
-
-func smbusReadByteData(fd int, reg byte) (byte, error) {
-	var d [smbusBlockBytes]byte
-	err := smbusAccess(fd, smbusRead, reg, smbusByteData, &d)
-	return d[0], err
-}
+// smbusStubName is the adapter name i2c-stub registers.
+const smbusStubName = "SMBus stub driver"
