@@ -5,12 +5,15 @@ package server
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ringo-phone/ringo/internal/clock"
+	"github.com/ringo-phone/ringo/internal/proctest"
 	"github.com/ringo-phone/ringo/telephony/phoneapi"
 	vs "github.com/ringo-phone/ringo/telephony/valuespace"
 )
@@ -22,6 +25,7 @@ type fixture struct {
 	s     *Server
 	clk   *clock.Fake
 	batch chan vs.Batch
+	log   *proctest.Buffer // phoned's log
 }
 
 func newFixture(t *testing.T, script string) *fixture {
@@ -36,9 +40,10 @@ func newFixture(t *testing.T, script string) *fixture {
 	if err := os.WriteFile(filepath.Join(sd, "agent"), []byte(fmt.Sprintf("[Standard]\nExec = %s\n", exe)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, clk: clock.NewFake(time.Unix(1e9, 0)), batch: make(chan vs.Batch, 1024)}
+	f := &fixture{t: t, clk: clock.NewFake(time.Unix(1e9, 0)), batch: make(chan vs.Batch, 1024), log: &proctest.Buffer{}}
 	var err error
 	f.s, err = Start(context.Background(), Options{Config: cfg, Runtime: t.TempDir(), Clock: f.clk,
+		Logger:         slog.New(slog.NewTextHandler(f.log, nil)),
 		BackoffInitial: time.Second, BackoffMax: 4 * time.Second, InitTimeout: 10 * time.Second,
 		Rand: func() float64 { return 0 }}) // no jitter: the delays are exact
 	if err != nil {
@@ -151,5 +156,37 @@ func TestShutdownKillsStubbornAgent(t *testing.T) {
 	}
 	if v, _ := f.s.tree.Get(agentPath(phoneapi.KeyAgentLastExit)); !v.Equal(vs.String("signal killed")) {
 		t.Errorf("lastExit = %v, want \"signal killed\"", v)
+	}
+}
+
+// An agent that prints a 200 KiB line keeps running, and its next line
+// reaches phoned's log (a line over 64 KiB used to stop phoned reading, and
+// the agent died of SIGPIPE on its next write).
+func TestAgentLongLine(t *testing.T) {
+	f := newFixture(t, `head -c 204800 /dev/zero | tr '\0' x; echo; echo after the long line; exec sleep 60`)
+	f.log.WaitFor(t, `msg="after the long line" category=agent program=agent`, 10*time.Second)
+	if !strings.Contains(f.log.String(), "[line cut: 65536 of 204800 bytes kept]") {
+		t.Errorf("phoned's log lacks the cut long line")
+	}
+	f.waitFor(agentPath(phoneapi.KeyAgentState), vs.String(phoneapi.AgentRunning))
+	if v, _ := f.s.tree.Get(agentPath(phoneapi.KeyAgentRestarts)); !v.Equal(vs.Int(0)) {
+		t.Errorf("restarts = %v, want 0: the agent was disturbed", v)
+	}
+}
+
+// An agent's slog record is one record in phoned's log: its category
+// kept, program added, each once.
+func TestAgentLogStructured(t *testing.T) {
+	f := newFixture(t, `echo 'time=2026-01-02T03:04:05.000Z level=WARN msg="registration state" category=voip state=Denied'; exec sleep 60`)
+	f.log.WaitFor(t, `msg="registration state"`, 10*time.Second)
+	var line string
+	for _, l := range strings.Split(f.log.String(), "\n") {
+		if strings.Contains(l, `msg="registration state"`) {
+			line = l
+		}
+	}
+	_, rest, _ := strings.Cut(line, " ") // phoned's time
+	if want := `level=WARN msg="registration state" category=voip state=Denied program=agent`; rest != want {
+		t.Errorf("phoned logged %q, want %q after its time", line, want)
 	}
 }
