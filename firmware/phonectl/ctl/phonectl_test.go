@@ -103,6 +103,10 @@ func TestAgainstPhoned(t *testing.T) {
 		!strings.Contains(err.Error(), "No Asterisk network") {
 		t.Errorf("dial while unregistered = %v", err)
 	}
+	// An empty number is refused, said once.
+	if _, err := ctl("dial", ""); err == nil || strings.Count(err.Error(), "dial refused") != 1 {
+		t.Errorf("dial '' = %v, want one 'dial refused' with the reason", err)
+	}
 	reg.UpdateRegistrationState(telephony.RegistrationHome)
 	if _, err := ctl("wait", "-service", "asterisk", "Home"); err != nil {
 		t.Fatal(err)
