@@ -471,6 +471,7 @@ func (c *Call) Hold() error {
 			return nil
 		}
 		c.held = true
+		s.rxPaused = true
 		s.send(&FullFrame{Type: FrameControl, Subclass: uint8(CtlHold)}, false)
 		s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdQuelch)}, false)
 		return nil
@@ -484,6 +485,7 @@ func (c *Call) Unhold() error {
 			return nil
 		}
 		c.held = false
+		s.rxPaused = true
 		s.send(&FullFrame{Type: FrameControl, Subclass: uint8(CtlUnhold)}, false)
 		s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdUnquelch)}, false)
 		return nil
@@ -558,25 +560,27 @@ func (c *Call) SendVoice(payload []byte) error {
 		if f == 0 {
 			return fmt.Errorf("%w: no codec agreed yet", ErrInvalidState)
 		}
-		return s.sendVoice(f, payload, c.nextVoiceTS(s))
+		ts, resync := c.nextVoiceTS(s)
+		return s.sendVoice(f, payload, ts, resync)
 	})
 }
 
 // nextVoiceTS spaces voice 20 ms apart, resynchronising to the session
-// clock when the sender paused or fell behind by more than a frame.
-func (c *Call) nextVoiceTS(s *session) uint32 {
+// clock (resync) when the sender paused or fell behind by more than a
+// frame.
+func (c *Call) nextVoiceTS(s *session) (ts uint32, resync bool) {
 	now := s.now()
 	if !c.voiceOn {
 		c.voiceOn = true
 		c.voiceTS = max(now, 1)
-		return c.voiceTS
+		return c.voiceTS, false
 	}
 	next := c.voiceTS + 20
 	if int64(now)-int64(next) > 40 {
-		next = now
+		next, resync = now, true
 	}
 	c.voiceTS = next
-	return next
+	return next, resync
 }
 
 // --- loop side: the call state machine ---
@@ -655,9 +659,11 @@ func (c *Call) onCommand(s *session, f *FullFrame) {
 		c.end(StateHangupRemote, herr)
 	case CmdQuelch:
 		c.quelched = true
+		s.rxPaused = true
 		c.emit(CallEvent{Type: EventQuelch})
 	case CmdUnquelch:
 		c.quelched = false
+		s.rxPaused = true
 		c.emit(CallEvent{Type: EventUnquelch})
 	case CmdTransfer:
 		c.emit(CallEvent{Type: EventTransfer, Text: f.IEs.String(IECalledNumber)})
@@ -705,8 +711,10 @@ func (c *Call) onControl(s *session, f *FullFrame) {
 		c.closeWith(s, causeFrame(CmdHangup, text, code))
 		c.end(StateHangupRemote, &HangupError{Cause: text, CauseCode: code})
 	case CtlHold:
+		s.rxPaused = true
 		c.emit(CallEvent{Type: EventHold})
 	case CtlUnhold:
+		s.rxPaused = true
 		c.emit(CallEvent{Type: EventUnhold})
 	case CtlStopSounds:
 		c.emit(CallEvent{Type: EventStopSounds})

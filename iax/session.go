@@ -57,6 +57,10 @@ type session struct {
 	rxVoiceTS                uint32
 	rxFormat                 Format
 	rxVoiceStarted           bool
+	// rxPaused says the call was put on or taken off hold (either way,
+	// by either side) since the last voice frame: the gap in timestamps
+	// the next one shows is the pause, not loss.
+	rxPaused bool
 
 	stats Stats
 	jit   jitterEstimator
@@ -380,7 +384,7 @@ func (s *session) receiveFull(f *FullFrame, at time.Time) {
 	s.armIdle()
 	s.sentInTurn = false
 	if f.Type == FrameVoice {
-		s.noteVoice(f.Timestamp, SubclassFormat(f.Subclass), at)
+		s.noteVoice(f.Timestamp, SubclassFormat(f.Subclass), at, true)
 	}
 	s.h.onFrame(s, f)
 	if !s.sentInTurn {
@@ -398,17 +402,31 @@ func (s *session) receiveMini(m *MiniFrame, at time.Time) {
 	if ts+0x8000 < s.rxVoiceTS {
 		ts += 0x10000
 	}
-	s.noteVoice(ts, s.rxFormat, at)
+	s.noteVoice(ts, s.rxFormat, at, false)
 	s.h.onMini(s, ts, m.Payload)
 }
 
-func (s *session) noteVoice(ts uint32, f Format, at time.Time) {
+// noteVoice counts a received voice frame (full says it came as a full
+// frame) and estimates loss from the gap in 20 ms timestamps since the
+// newest frame so far. A gap is not loss when the stream paused: the
+// sender resynchronised its timestamps after not sending (it marks that
+// with a full voice frame, see sendVoice) or the call was held in
+// between. A frame older than the newest arrives late, and takes back one
+// counted lost.
+func (s *session) noteVoice(ts uint32, f Format, at time.Time, full bool) {
 	s.stats.VoiceReceived++
 	if s.rxVoiceStarted {
-		if d := int64(ts) - int64(s.rxVoiceTS); d > 20 {
+		d := int64(ts) - int64(s.rxVoiceTS)
+		switch {
+		case d > 20 && (full || s.rxPaused):
+			// A pause.
+		case d > 20:
 			s.stats.VoiceLost += uint64(d/20 - 1)
+		case d < 0 && s.stats.VoiceLost > 0:
+			s.stats.VoiceLost--
 		}
 	}
+	s.rxPaused = false
 	s.jit.add(ts, at)
 	s.stats.Jitter = s.jit.value()
 	if !s.rxVoiceStarted || ts > s.rxVoiceTS {
@@ -419,14 +437,15 @@ func (s *session) noteVoice(ts uint32, f Format, at time.Time) {
 }
 
 // sendVoice sends one voice frame: a full frame first, whenever the
-// format changes and whenever the 16-bit mini timestamp would wrap; a mini
-// frame otherwise.
-func (s *session) sendVoice(f Format, payload []byte, ts uint32) error {
+// format changes, whenever the 16-bit mini timestamp would wrap, and when
+// the timestamps were resynchronised after a pause (so that the receiver
+// does not count the pause as loss); a mini frame otherwise.
+func (s *session) sendVoice(f Format, payload []byte, ts uint32, resync bool) error {
 	if s.closed {
 		return ErrHangup
 	}
 	s.stats.VoiceSent++
-	if !s.txVoiceStarted || f != s.txFormat || ts>>16 != s.txFullVoiceTS>>16 || ts < s.txFullVoiceTS {
+	if !s.txVoiceStarted || resync || f != s.txFormat || ts>>16 != s.txFullVoiceTS>>16 || ts < s.txFullVoiceTS {
 		sc, err := FormatSubclass(f)
 		if err != nil {
 			return err

@@ -15,7 +15,10 @@ type Stats struct {
 	// VoiceSent and VoiceReceived count voice frames, full and mini.
 	VoiceSent, VoiceReceived uint64
 	// VoiceLost estimates voice frames that never arrived, from gaps in
-	// the 20 ms timestamps.
+	// the 20 ms timestamps. A pause is not loss: a gap that ends with a
+	// full voice frame (the sender resynchronised its timestamps after
+	// not sending) or that a hold or unhold falls in. A frame that
+	// arrives after a later one takes back one counted lost.
 	VoiceLost uint64
 	// Jitter is the interarrival jitter of received voice (RFC 3550
 	// estimator over the IAX timestamps).
