@@ -33,6 +33,7 @@ func TestMain(m *testing.M) {
 		"github.com/ringo-phone/ringo/firmware/iaxsettings",
 		"github.com/ringo-phone/ringo/tools/iaxpbx",
 		"github.com/ringo-phone/ringo/tools/iaxcli",
+		"github.com/ringo-phone/ringo/firmware/vsexplorer",
 	)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
