@@ -1,6 +1,11 @@
 package iax
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+)
 
 // Sentinel errors. Functions wrap them with %w and the values that matter;
 // test for them with errors.Is.
@@ -30,3 +35,32 @@ var (
 	ErrInvalidCall   = errors.New("iax: peer does not know the call")
 	ErrNoCodec       = errors.New("iax: no common codec")
 )
+
+// NoAnswerError says that a frame went unacknowledged through all its
+// sends. It wraps ErrTimeout.
+type NoAnswerError struct {
+	// Peer is where the frame was sent.
+	Peer netip.AddrPort
+	// Frame names it: "REGREQ", "IAX NEW", "IAX PING", ...
+	Frame string
+	// Tries is how many times it was sent in all (for a registration,
+	// over every unanswered attempt in a row); Over is the time from the
+	// first send to giving up.
+	Tries int
+	Over  time.Duration
+}
+
+func (e *NoAnswerError) Error() string {
+	return fmt.Sprintf("no answer from %v after %d tries over %v (%s not acknowledged)", e.Peer, e.Tries, roundDuration(e.Over), e.Frame)
+}
+
+func (e *NoAnswerError) Unwrap() error { return ErrTimeout }
+
+// roundDuration keeps what a person reads short: milliseconds below a
+// second, tenths of a second above.
+func roundDuration(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
+}

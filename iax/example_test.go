@@ -155,8 +155,14 @@ func ExampleClock() {
 		break
 	}
 	fmt.Println("timed out:", errors.Is(call.Err(), iax.ErrTimeout))
-	fmt.Println(call.State(), call.Err())
+	// The error says which frame went unanswered, where, and how often it
+	// was sent (its text: "no answer from 127.0.0.1:PORT after 5 tries
+	// over T (IAX NEW not acknowledged)").
+	var na *iax.NoAnswerError
+	if errors.As(call.Err(), &na) {
+		fmt.Println(call.State(), na.Frame, "to the silent peer:", na.Peer == peer, "not acknowledged after", na.Tries, "tries")
+	}
 	// Output:
 	// timed out: true
-	// failed iax: no answer from peer: IAX NEW not acknowledged after 5 tries
+	// failed IAX NEW to the silent peer: true not acknowledged after 5 tries
 }

@@ -25,8 +25,9 @@ type RegisterOptions struct {
 	// RetryMin and RetryMax bound the backoff between attempts that got
 	// no answer (2 s doubling up to 60 s).
 	RetryMin, RetryMax time.Duration
-	// MaxAttempts ends the registration with ErrTimeout after that many
-	// unanswered attempts in a row; 0 retries for ever.
+	// MaxAttempts ends the registration after that many unanswered
+	// attempts in a row, with a *NoAnswerError (it wraps ErrTimeout)
+	// that counts the REGREQs sent over all of them; 0 retries for ever.
 	MaxAttempts int
 }
 
@@ -54,7 +55,8 @@ type RegEvent struct {
 	// RegRegistered).
 	Refresh  time.Duration
 	Apparent netip.AddrPort
-	// Err says why (RegRetrying, RegDenied, RegFailed).
+	// Err says why (RegRetrying, RegDenied, RegFailed): a *DeniedError,
+	// a *NoAnswerError, ErrClosed, ...
 	Err error
 }
 
@@ -77,8 +79,12 @@ type Registration struct {
 	timer     Timer
 	failures  int
 	releasing bool
-	finished  bool
-	changed   chan struct{} // closed and replaced at each state change
+	// unanswered counts the REGREQs sent by the failed attempts in a
+	// row, the first of which started at unansweredSince.
+	unanswered      int
+	unansweredSince time.Time
+	finished        bool
+	changed         chan struct{} // closed and replaced at each state change
 }
 
 // StartRegistration begins registering and returns at once; follow it with
@@ -150,11 +156,23 @@ func (r *Registration) Granted() (time.Duration, netip.AddrPort) {
 	return r.refresh, r.apparent
 }
 
-// Stats returns counters summed over the registration's transactions.
+// Stats returns counters summed over the registration's transactions,
+// the one under way included.
 func (r *Registration) Stats() Stats {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.stats
+	var st Stats
+	if err := r.e.do(func() {
+		r.mu.Lock()
+		st = r.stats
+		r.mu.Unlock()
+		if r.sess != nil {
+			st.add(r.sess.stats)
+		}
+	}); err != nil {
+		r.mu.Lock()
+		st = r.stats
+		r.mu.Unlock()
+	}
+	return st
 }
 
 // Wait blocks until the registration is registered (nil), has ended (its
@@ -192,6 +210,7 @@ func (r *Registration) Release(ctx context.Context) error {
 			r.timer.Stop()
 		}
 		if r.sess != nil {
+			r.collect(r.sess)
 			r.sess.close()
 		}
 		r.send(CmdRegRel)
@@ -239,6 +258,7 @@ func (r *Registration) finish(err error) {
 		r.timer.Stop()
 	}
 	if r.sess != nil {
+		r.collect(r.sess)
 		r.sess.close()
 		r.sess = nil
 	}
@@ -380,14 +400,23 @@ func (t *regTx) onFail(s *session, err error) {
 	if r.sess != s || r.finished {
 		return
 	}
+	sends := int(s.stats.FramesSent + s.stats.Retransmissions)
 	r.collect(s)
 	r.sess = nil
 	if r.releasing || errors.Is(err, ErrClosed) {
 		r.finish(err)
 		return
 	}
+	if r.failures == 0 {
+		r.unanswered, r.unansweredSince = 0, s.start
+	}
 	r.failures++
+	r.unanswered += sends
 	if r.opts.MaxAttempts > 0 && r.failures >= r.opts.MaxAttempts {
+		if errors.Is(err, ErrTimeout) {
+			err = &NoAnswerError{Peer: r.opts.Server, Frame: t.cmd.String(), Tries: r.unanswered,
+				Over: r.e.clk.Now().Sub(r.unansweredSince)}
+		}
 		r.finish(err)
 		return
 	}
@@ -397,16 +426,14 @@ func (t *regTx) onFail(s *session, err error) {
 	r.timer = r.e.afterFunc(backoff, r.attempt)
 }
 
+// collect adds a transaction's counters to the registration's. Every
+// transaction is collected exactly once, when it ends or is abandoned:
+// s.stats is zeroed so that a second call adds nothing.
 func (r *Registration) collect(s *session) {
 	r.mu.Lock()
-	r.stats.FramesSent += s.stats.FramesSent
-	r.stats.FramesReceived += s.stats.FramesReceived
-	r.stats.Retransmissions += s.stats.Retransmissions
-	r.stats.Duplicates += s.stats.Duplicates
-	if s.stats.RTT > 0 {
-		r.stats.RTT = s.stats.RTT
-	}
+	r.stats.add(s.stats)
 	r.mu.Unlock()
+	s.stats = Stats{}
 }
 
 // addAuth answers a challenge (REGAUTH or AUTHREQ): MD5 when offered,

@@ -225,7 +225,8 @@ func (s *session) retransmit(o *outFrame) {
 		return
 	}
 	if o.tries >= s.e.rtx.Tries {
-		s.fail(fmt.Errorf("%w: %v %v not acknowledged after %d tries", ErrTimeout, o.f.Type, subclassName(&o.f), o.tries))
+		s.fail(&NoAnswerError{Peer: s.peer, Frame: fmt.Sprintf("%v %v", o.f.Type, subclassName(&o.f)),
+			Tries: o.tries, Over: s.e.clk.Now().Sub(o.sentAt)})
 		return
 	}
 	o.tries++

@@ -43,6 +43,20 @@ type ReceiverReport struct {
 	OutOfOrder  uint32        // RR_OOO
 }
 
+// add sums the counters of another transaction into st (a
+// registration's several REGREQ and REGREL exchanges); RTT and LastRTT
+// take o's when it has measured one.
+func (st *Stats) add(o Stats) {
+	st.FramesSent += o.FramesSent
+	st.FramesReceived += o.FramesReceived
+	st.Retransmissions += o.Retransmissions
+	st.Duplicates += o.Duplicates
+	st.OutOfOrder += o.OutOfOrder
+	if o.RTT > 0 {
+		st.RTT, st.LastRTT = o.RTT, o.LastRTT
+	}
+}
+
 // receiverReport is our side's report, sent in PONG.
 func (st *Stats) receiverReport() IEs {
 	var l IEs

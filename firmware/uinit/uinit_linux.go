@@ -19,6 +19,7 @@ import (
 	"github.com/ringo-phone/ringo/board"
 	"github.com/ringo-phone/ringo/internal/clock"
 	"github.com/ringo-phone/ringo/internal/command"
+	ringotty "github.com/ringo-phone/ringo/internal/tty"
 	"github.com/ringo-phone/ringo/internal/version"
 	"github.com/u-root/u-root/pkg/kmodule"
 	"github.com/vishvananda/netlink"
@@ -28,7 +29,7 @@ import (
 func run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("uinit", flag.ContinueOnError)
 	boardName := fs.String("board", "", "board name (default: chosen by the device tree's compatible string)")
-	shell := fs.String("shell", "", "shell to hand the console to (default: /bin/defaultsh, then /bin/sh)")
+	shell := fs.String("shell", "", "shell to hand the console to (default: "+strings.Join(consoleShells, ", then ")+")")
 	phoned := fs.String("phoned", "/bbin/phoned", "the phone server to start and supervise")
 	if code, ok := command.Parse(fs, args, command.OS()); !ok {
 		return command.ExitError{Code: code}
@@ -268,11 +269,19 @@ func bringUpNet(n board.Net) error {
 	return nil
 }
 
+// consoleShells are the shells uinit looks for, best first: Ringo's
+// console shell keeps the tty cooked for the programs it runs; u-root's
+// gosh (the image's default shell) leaves it raw for them.
+var consoleShells = []string{"/bbin/consolesh", "/bin/defaultsh", "/bin/sh"}
+
 // superviseShell runs the shell on the console's tty as a session leader
-// with job control, and starts it again when it exits, as a getty would.
+// with the tty as its controlling terminal (so ^C reaches the programs it
+// runs), and starts it again when it exits, as a getty would. Before each
+// start it makes the tty sane (cooked: echo, whole lines, CR to NL,
+// signals), whatever the last shell or its programs left it in.
 func superviseShell(ctx context.Context, shell string, log *slog.Logger) error {
 	if shell == "" {
-		for _, s := range []string{"/bin/defaultsh", "/bin/sh"} {
+		for _, s := range consoleShells {
 			if _, err := os.Stat(s); err == nil {
 				shell = s
 				break
@@ -287,6 +296,9 @@ func superviseShell(ctx context.Context, shell string, log *slog.Logger) error {
 		tty, err := openConsoleTTY()
 		if err != nil {
 			return err
+		}
+		if err := ringotty.Sane(int(tty.Fd())); err != nil {
+			log.Warn("console mode", "err", err)
 		}
 		cmd := exec.CommandContext(ctx, shell)
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
