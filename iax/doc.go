@@ -17,12 +17,17 @@
 // that holds all protocol state. It allocates call numbers at random,
 // keeps oseq/iseq, acknowledges, retransmits full frames with a timeout
 // from the measured RTT that doubles at each try up to a bound, and after
-// Retransmit.Tries sends fails the call or registration with ErrTimeout.
+// Retransmit.Tries sends fails the call or registration with a
+// *NoAnswerError (ErrTimeout: "no answer from HOST:PORT after N tries over
+// T"). A client endpoint on Linux also reads the ICMP errors its
+// datagrams draw (IP_RECVERR) and fails what it sent to a port where
+// nothing listens at once, with an *UnreachableError (ErrUnreachable).
 // It suppresses duplicates, asks for missing frames with VNAK, answers
 // PING, LAGRQ and POKE (also before a REGACK), sends INVAL for calls it
 // does not know, and sends a full voice frame whenever a mini frame's
-// 16-bit timestamp would wrap. Every timer runs on Config.Clock, an
-// interface any caller can implement, so tests run in fake time.
+// 16-bit timestamp would wrap or its timestamps were resynchronised after
+// a pause. Every timer runs on Config.Clock, an interface any caller can
+// implement, so tests run in fake time.
 //
 // Registration (client): Endpoint.Register / StartRegistration run
 // REGREQ with the calltoken round and MD5 challenge, refresh at 80% of the
@@ -39,7 +44,8 @@
 // blind transfer (TRANSFER), text and 20 ms voice whose payload is opaque
 // here. State changes and indications arrive on Call.Events, voice on
 // Call.Voice; Done and Err tell how a call ended; Stats gives counters,
-// loss, jitter and RTT.
+// loss (gaps in the received timestamps that are not pauses), jitter and
+// RTT.
 //
 // Server role: with Config.Server set the endpoint is an embedded peer. It
 // issues and checks calltokens (switchable per User), challenges REGREQ

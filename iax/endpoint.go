@@ -80,6 +80,8 @@ type Config struct {
 // use.
 type Endpoint struct {
 	conn net.PacketConn
+	// errq reads ICMP errors (client role, Linux); nil when unavailable.
+	errq *errQueue
 	cfg  Config
 	clk  Clock
 	log  *slog.Logger
@@ -103,6 +105,9 @@ type Endpoint struct {
 	registry map[string]*binding
 	regs     []*Registration
 	txbuf    []byte
+	// refusals are ICMP reports a failed write found, handled once the
+	// loop has finished what it was doing.
+	refusals []refusal
 }
 
 type remoteKey struct {
@@ -114,6 +119,8 @@ type inbound struct {
 	from netip.AddrPort
 	at   time.Time
 	b    []byte
+	// refused, when set, carries ICMP error reports instead of a datagram.
+	refused []refusal
 }
 
 // Listen opens a UDP socket on addr ("127.0.0.1:0", ":4569") and starts an
@@ -128,6 +135,12 @@ func Listen(ctx context.Context, addr string, cfg Config) (*Endpoint, error) {
 }
 
 // New starts an endpoint on conn, which it owns from now on.
+//
+// A client endpoint (no Config.Server) on Linux learns from the kernel's
+// ICMP reports that nothing listens where it sends (when conn gives its
+// socket through syscall.Conn, as a *net.UDPConn does), and fails the
+// registration, call or POKE concerned at once with an
+// *UnreachableError instead of retransmitting into the void.
 func New(conn net.PacketConn, cfg Config) *Endpoint {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real()
@@ -165,6 +178,10 @@ func New(conn net.PacketConn, cfg Config) *Endpoint {
 	}
 	if cfg.Server != nil {
 		e.tokens = newTokenIssuer(e.randBytes(32), e.clk)
+	} else if q, err := openErrQueue(conn); err == nil {
+		e.errq = q
+	} else {
+		e.log.Debug("ICMP errors are not reported; a peer that is not there is found out by retransmission", "err", err)
 	}
 	e.wg.Add(2)
 	go e.readLoop()
@@ -216,6 +233,17 @@ func (e *Endpoint) readLoop() {
 	buf := make([]byte, 65536)
 	for {
 		n, addr, err := e.conn.ReadFrom(buf)
+		if err != nil && e.errq != nil && errorReport(err) {
+			// An ICMP error for something we sent: read what it was.
+			if rs := e.errq.drain(); len(rs) > 0 {
+				select {
+				case e.in <- inbound{refused: rs}:
+				case <-e.closing:
+					return
+				}
+			}
+			continue
+		}
 		if err != nil {
 			select {
 			case <-e.closing:
@@ -251,6 +279,7 @@ func (e *Endpoint) loop() {
 			e.shutdown()
 			return
 		}
+		e.takeRefusals()
 	}
 }
 
@@ -322,9 +351,17 @@ func (e *Endpoint) allocCall() (uint16, error) {
 	}
 }
 
-// writeFrame marshals and sends a frame outside any session.
+// writeTo sends a datagram. A send can fail with the ICMP error an
+// earlier datagram drew (to any peer); then the report is read, kept for
+// the loop, and the datagram sent again.
 func (e *Endpoint) writeTo(b []byte, to netip.AddrPort) {
-	if _, err := e.conn.WriteTo(b, net.UDPAddrFromAddrPort(to)); err != nil {
+	ua := net.UDPAddrFromAddrPort(to)
+	_, err := e.conn.WriteTo(b, ua)
+	if err != nil && e.errq != nil && errorReport(err) {
+		e.refusals = append(e.refusals, e.errq.drain()...)
+		_, err = e.conn.WriteTo(b, ua)
+	}
+	if err != nil {
 		e.log.Debug("send failed", "to", to, "err", err)
 	}
 }
@@ -343,6 +380,10 @@ func (e *Endpoint) sendRaw(f *FullFrame, to netip.AddrPort) {
 
 // receive demultiplexes one datagram.
 func (e *Endpoint) receive(p inbound) {
+	if p.refused != nil {
+		e.refusals = append(e.refusals, p.refused...)
+		return
+	}
 	switch KindOf(p.b) {
 	case KindFull:
 		var f FullFrame

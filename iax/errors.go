@@ -25,6 +25,7 @@ var (
 	// Transport and sessions.
 	ErrClosed        = errors.New("iax: endpoint closed")
 	ErrTimeout       = errors.New("iax: no answer from peer")
+	ErrUnreachable   = errors.New("iax: nothing listening at the peer's address (ICMP port unreachable)")
 	ErrNoCallNumbers = errors.New("iax: no free call numbers")
 	ErrRejected      = errors.New("iax: rejected by peer")
 	ErrDenied        = errors.New("iax: registration denied")
@@ -55,6 +56,19 @@ func (e *NoAnswerError) Error() string {
 }
 
 func (e *NoAnswerError) Unwrap() error { return ErrTimeout }
+
+// UnreachableError says that nothing listens at Addr: the kernel reported
+// an ICMP port unreachable for a frame sent there. It wraps
+// ErrUnreachable.
+type UnreachableError struct {
+	Addr netip.AddrPort
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("nothing listening at %v (ICMP port unreachable)", e.Addr)
+}
+
+func (e *UnreachableError) Unwrap() error { return ErrUnreachable }
 
 // roundDuration keeps what a person reads short: milliseconds below a
 // second, tenths of a second above.

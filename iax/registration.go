@@ -29,6 +29,12 @@ type RegisterOptions struct {
 	// attempts in a row, with a *NoAnswerError (it wraps ErrTimeout)
 	// that counts the REGREQs sent over all of them; 0 retries for ever.
 	MaxAttempts int
+	// StopIfUnreachable ends the registration at the first ICMP port
+	// unreachable from Server (an *UnreachableError, see Endpoint)
+	// instead of retrying it like an unanswered attempt: for a
+	// diagnostic run. A daemon leaves it off, since the server may start
+	// later; its RegRetrying events carry the error meanwhile.
+	StopIfUnreachable bool
 }
 
 // RegState is the state of a client registration.
@@ -56,7 +62,7 @@ type RegEvent struct {
 	Refresh  time.Duration
 	Apparent netip.AddrPort
 	// Err says why (RegRetrying, RegDenied, RegFailed): a *DeniedError,
-	// a *NoAnswerError, ErrClosed, ...
+	// a *NoAnswerError, an *UnreachableError, ErrClosed, ...
 	Err error
 }
 
@@ -404,6 +410,10 @@ func (t *regTx) onFail(s *session, err error) {
 	r.collect(s)
 	r.sess = nil
 	if r.releasing || errors.Is(err, ErrClosed) {
+		r.finish(err)
+		return
+	}
+	if errors.Is(err, ErrUnreachable) && r.opts.StopIfUnreachable {
 		r.finish(err)
 		return
 	}
