@@ -302,11 +302,11 @@ type conn struct {
 	// published a value; active: the sequence number of its last frame
 	// (from Server.activity). Both are read by accept to choose which
 	// connection to close when the server is full.
-	holding atomic.Bool
-	active  atomic.Uint64
+	holding  atomic.Bool
+	active   atomic.Uint64
+	framesIn atomic.Uint64 // frames read after the handshake
 
 	mu        sync.Mutex
-	framesIn  uint64
 	framesOut uint64
 	sent      map[string]uint64
 	received  map[string]uint64
@@ -414,7 +414,7 @@ func (c *conn) serve() {
 			if cap(payload) <= 64<<10 {
 				buf = payload // reuse small buffers, drop big ones
 			}
-			c.count(func() { c.framesIn++ })
+			c.framesIn.Add(1)
 			c.active.Store(c.s.activity.Add(1))
 			var m Message
 			if err = m.Unmarshal(payload); err != nil {

@@ -104,7 +104,7 @@ func bump(m map[string]uint64, name string) map[string]uint64 {
 func (c *conn) statsLocked() ClientInfo {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return ClientInfo{Owner: c.owner, Name: c.name, FramesIn: c.framesIn, FramesOut: c.framesOut,
+	return ClientInfo{Owner: c.owner, Name: c.name, FramesIn: c.framesIn.Load(), FramesOut: c.framesOut,
 		Sent: maps.Clone(c.sent), Received: maps.Clone(c.received)}
 }
 
