@@ -45,12 +45,27 @@ type Config struct {
 	// Isolate runs QEMU in a new network namespace with only loopback up.
 	Isolate bool
 	// Interactive attaches the serial console to this process's terminal
-	// (stdin/stdout); Ctrl-A X leaves. Console methods are unavailable.
+	// (stdin/stdout); Ctrl-A X leaves, ^C goes to the guest. Console
+	// methods are unavailable.
 	Interactive bool
 	// Log, if set, receives a copy of everything the console prints.
 	Log io.Writer
 	// Keyboard adds a virtio keyboard that QMP can type on.
 	Keyboard bool
+}
+
+// consoleArgs put the serial console and QEMU's human monitor on one
+// multiplexed stdio, as -nographic does when nothing else asks for a
+// monitor: Ctrl-A X leaves, Ctrl-A C switches to the monitor and back,
+// Ctrl-A Ctrl-A types a Ctrl-A. -nographic alone would not do it here:
+// asking for QMP (-qmp) drops its default monitor, and with it the
+// multiplexer, so the guest saw Ctrl-A X as text. signal=off passes ^C
+// to the guest as a byte (the guest's foreground program gets SIGINT)
+// instead of letting the host's terminal kill QEMU.
+var consoleArgs = []string{
+	"-chardev", "stdio,id=con,mux=on,signal=off",
+	"-serial", "chardev:con",
+	"-mon", "chardev=con,mode=readline",
 }
 
 // Args returns QEMU's command line for cfg (without the binary), with the
@@ -73,11 +88,12 @@ func (cfg Config) Args(qmpPath string) []string {
 	}
 	args := []string{
 		"-M", "virt", "-cpu", "cortex-a53", "-smp", "1", "-m", strconv.Itoa(mem),
-		"-nographic", "-no-reboot",
+		"-display", "none", "-no-reboot",
 		"-kernel", cfg.Kernel, "-initrd", cfg.Initrd,
 		"-append", appendLine,
-		"-netdev", netdev, "-device", "virtio-net-device,netdev=n0",
 	}
+	args = append(args, consoleArgs...)
+	args = append(args, "-netdev", netdev, "-device", "virtio-net-device,netdev=n0")
 	if cfg.Keyboard {
 		args = append(args, "-device", "virtio-keyboard-device")
 	}

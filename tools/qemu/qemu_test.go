@@ -19,8 +19,9 @@ func TestArgs(t *testing.T) {
 		Keyboard:      true,
 	}
 	got := strings.Join(cfg.Args("/q.sock"), " ")
-	want := "-M virt -cpu cortex-a53 -smp 1 -m 512 -nographic -no-reboot -kernel k -initrd i " +
+	want := "-M virt -cpu cortex-a53 -smp 1 -m 512 -display none -no-reboot -kernel k -initrd i " +
 		"-append console=ttyAMA0 quiet ringo.test=1 " +
+		"-chardev stdio,id=con,mux=on,signal=off -serial chardev:con -mon chardev=con,mode=readline " +
 		"-netdev user,id=n0,net=10.0.2.0/24,hostfwd=udp:127.0.0.1:14569-:4569,guestfwd=tcp:10.0.2.100:4713-tcp:127.0.0.1:4713 " +
 		"-device virtio-net-device,netdev=n0 -device virtio-keyboard-device -qmp unix:/q.sock,server=on,wait=off"
 	if got != want {

@@ -1,13 +1,16 @@
 // Command ringo-boot boots a Ringo image in QEMU with the serial console on
-// this terminal (Ctrl-A X, or `poweroff` in the guest, leaves). QEMU runs in
-// its own network namespace with only loopback, so the guest reaches nothing
-// but the forwarded host ports.
+// this terminal (Ctrl-A X, or `poweroff` in the guest, leaves; ^C goes to
+// the guest's foreground program). QEMU runs in its own network namespace
+// with only loopback, so the guest reaches nothing but the forwarded host
+// ports. Every way out stops QEMU, removes its temporary directory and
+// leaves the terminal in the mode it found it.
 //
 //	ringo-boot -kernel build/kernel/vmlinuz -initrd build/ringo.cpio
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -15,12 +18,17 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/ringo-phone/ringo/internal/command"
+	"github.com/ringo-phone/ringo/internal/tty"
 	"github.com/ringo-phone/ringo/tools/qemu"
 )
 
-func main() { command.Main(ringoBoot) }
+// SIGINT and SIGHUP end a run as SIGTERM does, with QEMU stopped, its
+// temporary directory removed and the terminal's mode restored. ^C
+// typed at the console is not one of them: QEMU passes it to the guest.
+func main() { command.Main(ringoBoot, os.Interrupt, syscall.SIGHUP) }
 
 // ringoBoot is the program: 0 when the guest powers off or the console is
 // left, 2 for a bad flag or argument (-h prints the flags), 1 otherwise.
@@ -69,12 +77,17 @@ func run(ctx context.Context, args []string, env command.Env) error {
 	if *pbxConf != "" && !cfg.Isolate {
 		return fmt.Errorf("-pbx needs -isolate: the peer listens in the guest's own namespace")
 	}
-	fmt.Fprintln(stderr, "ringo-boot: booting; Ctrl-A X or `poweroff` leaves")
+	fmt.Fprintln(stderr, "ringo-boot: booting; Ctrl-A X or `poweroff` leaves, ^C goes to the guest")
+	// QEMU puts the terminal in raw mode and puts it back when it exits
+	// by itself; killed, it cannot.
+	if mode, err := tty.Save(int(os.Stdin.Fd())); err == nil {
+		defer mode.Restore(int(os.Stdin.Fd()))
+	}
 	m, err := qemu.Start(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer m.Close()
+	defer m.Close() // also removes QEMU's temporary directory
 	if *pbxConf != "" {
 		pbx, err := startPBX(m, *pbxConf, *pbxLog)
 		if err != nil {
@@ -86,7 +99,13 @@ func run(ctx context.Context, args []string, env command.Env) error {
 		}()
 		fmt.Fprintf(stderr, "ringo-boot: iaxpbx (%s) listens for the guest at 10.0.2.2:4569; its log is %s\n", *pbxConf, *pbxLog)
 	}
-	return m.Wait(ctx)
+	if err := m.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return errors.New("stopped by a signal; QEMU was stopped and its temporary files removed")
+		}
+		return fmt.Errorf("QEMU failed: %w", err)
+	}
+	return nil
 }
 
 // startPBX runs iaxpbx (found next to this program, else on PATH) in the
