@@ -21,6 +21,13 @@ const (
 	MsgDialed = "dialed"
 	// MsgFailed answers a request phoned refused: reason.
 	MsgFailed = "failed"
+	// MsgChoose answers MsgDial when several services can place the call
+	// and none was named: reason, then the candidates' call types in rank
+	// order. Dial again with one of them.
+	MsgChoose = "choose"
+	// ExitChoiceNeeded is the exit code of a console program whose dial
+	// needs the user to choose a call type (phonectl dial -type T).
+	ExitChoiceNeeded = 3
 	// ReplyChannelPrefix starts the private channel a requester listens on.
 	ReplyChannelPrefix = "QPE/Phoned/Reply/"
 )
@@ -88,15 +95,26 @@ type DialResult struct {
 
 // Dial asks phoned to place a call to number (callType "" lets the policy
 // choose) and returns the call phoned placed, or an error wrapping ErrDial
-// with phoned's reason.
+// with phoned's reason. When several services can place it and callType
+// is "", the error is a *ChoiceError (wrapping ErrDial and ErrChoiceNeeded)
+// listing the call types to choose from.
 func Dial(ctx context.Context, c *bus.Client, number, callType string) (DialResult, error) {
 	m, err := request(ctx, c, MsgDial, vs.String(number), vs.String(callType))
 	if err != nil {
 		return DialResult{}, err
 	}
-	if m.Name == MsgFailed {
+	switch m.Name {
+	case MsgFailed:
 		reason, _ := m.Str(0)
 		return DialResult{}, fmt.Errorf("%w: %s", ErrDial, reason)
+	case MsgChoose:
+		reason, _ := m.Str(0)
+		ce := &ChoiceError{Reason: reason}
+		for i := 1; i < len(m.Args); i++ {
+			t, _ := m.Str(i)
+			ce.CallTypes = append(ce.CallTypes, t)
+		}
+		return DialResult{}, ce
 	}
 	var r DialResult
 	r.ID, _ = m.Str(0)

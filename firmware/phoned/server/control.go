@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -27,7 +28,16 @@ func (s *Server) onControl(m qcop.Message) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		r, err := s.Dial(ctx, number, callType)
-		if err != nil {
+		var ce *choiceNeeded
+		switch {
+		case errors.As(err, &ce):
+			args := []vs.Value{vs.String(err.Error())}
+			for _, t := range ce.callTypes {
+				args = append(args, vs.String(t))
+			}
+			s.send(reply, phoneapi.MsgChoose, args...)
+			return
+		case err != nil:
 			s.send(reply, phoneapi.MsgFailed, vs.String(err.Error()))
 			return
 		}
@@ -82,6 +92,13 @@ func (s *Server) Dial(ctx context.Context, number, callType string) (phoneapi.Di
 	m, err := d.Resolve(callType)
 	if err != nil {
 		log.Info("dial refused", "number", d.Number, "outcome", d.Outcome.String(), "err", err)
+		if errors.Is(err, policy.ErrChoiceNeeded) {
+			ce := &choiceNeeded{err: err}
+			for _, c := range d.Candidates {
+				ce.callTypes = append(ce.callTypes, c.CallType())
+			}
+			return phoneapi.DialResult{}, ce
+		}
 		return phoneapi.DialResult{}, err
 	}
 	log.Info("dial", "number", d.Number, "service", m.Service(), "callType", m.CallType(), "emergency", d.Emergency)
@@ -92,3 +109,12 @@ func (s *Server) Dial(ctx context.Context, number, callType string) (phoneapi.Di
 	}
 	return phoneapi.DialResult{ID: id, Service: m.Service(), CallType: m.CallType()}, nil
 }
+
+// choiceNeeded is a dial that needs the user to pick one of callTypes.
+type choiceNeeded struct {
+	err       error
+	callTypes []string
+}
+
+func (e *choiceNeeded) Error() string { return e.err.Error() }
+func (e *choiceNeeded) Unwrap() error { return e.err }
