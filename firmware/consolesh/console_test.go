@@ -128,10 +128,12 @@ func TestCtrlCStopsTheCommandNotTheShell(t *testing.T) {
 	// ^C typed before the shell has read the line discards the line,
 	// and one typed while the shell starts the program can reach the
 	// shell alone: wait until the program runs.
-	tm.Type("sh -c 'echo started; exec sleep 60'" + ttytest.Enter)
+	tm.Type("sh -c 'echo started; exec sleep 60'; echo not after ^C" + ttytest.Enter)
 	tm.Expect("started\r\n", wait)
 	tm.Type(ttytest.CtrlC)
-	tm.Expect("^C\r\n[exit 130] # ", wait)
+	if got := tm.Expect("[exit 130] # ", wait); got != "^C\r\n" {
+		t.Errorf("after ^C the terminal showed %q before the prompt, want \"^C\\r\\n\": the rest of the line must not run", got)
+	}
 	if got := shellPID(t, tm); got != pid {
 		t.Errorf("after ^C the shell is pid %s, want %s: the shell itself was interrupted", got, pid)
 	}
@@ -166,8 +168,8 @@ func TestProgramThatHandlesCtrlC(t *testing.T) {
 	tm.Expect("caught\r\n", wait)
 	tm.Type("line" + ttytest.Enter)
 	tm.Expect("got line\r\n", wait)
-	if got := tm.Expect("# ", wait); got != "after\r\n" {
-		t.Errorf("after the program the terminal showed %q before the prompt, want the statement's \"after\"", got)
+	if got := tm.Expect("# ", wait); got != "after\r\n\r\n" {
+		t.Errorf("after the program the terminal showed %q before the prompt, want the statement's \"after\" and the line end after ^C", got)
 	}
 }
 

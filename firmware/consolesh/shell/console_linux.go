@@ -31,17 +31,17 @@ type console struct {
 	env    command.Env
 
 	mu          sync.Mutex
-	cancel      context.CancelFunc // the running statement's; nil at the prompt
-	interrupted bool               // ^C came while the statement ran
+	cancel      context.CancelFunc // the running line's; nil at the prompt
+	interrupted bool               // ^C came while the line ran
 	sigint      chan struct{}      // closed when the shell's own SIGINT for it arrives
-	programs    int                // programs of the statement running now
+	programs    int                // programs of the line running now
 	prompt      string             // what the terminal shows while the shell reads
 }
 
-// sigintGrace bounds how long a statement whose program died of SIGINT
+// sigintGrace bounds how long a line whose program died of SIGINT
 // waits for the shell's own SIGINT. The kernel sends ^C's SIGINT to the
 // shell and the program at once, but the program's death can reach the
-// shell first; a statement that did not wait would leave that SIGINT to
+// shell first; a line that did not wait would leave that SIGINT to
 // arrive at the prompt and show the prompt twice.
 const sigintGrace = 250 * time.Millisecond
 
@@ -101,11 +101,9 @@ func interactive(ctx context.Context, term *os.File, env command.Env) int {
 				c.show("> ")
 				return true
 			}
-			for _, st := range stmts {
-				last = c.run(ctx, st)
-				if runner.Exited() {
-					return false
-				}
+			last = c.run(ctx, stmts)
+			if runner.Exited() {
+				return false
 			}
 			if ctx.Err() != nil {
 				return false
@@ -139,15 +137,21 @@ func (c *console) show(prompt string) {
 	io.WriteString(c.env.Stdout, prompt)
 }
 
-// run runs one statement with ^C armed to stop it, then gives the
+// run runs the statements of a line with ^C armed to stop them (all of
+// them: "sleep 9; echo done" does not go on to echo), then gives the
 // terminal its cooked mode back, and returns the exit code.
-func (c *console) run(ctx context.Context, st *syntax.Stmt) int {
+func (c *console) run(ctx context.Context, stmts []*syntax.Stmt) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c.mu.Lock()
 	c.cancel, c.interrupted, c.sigint = cancel, false, make(chan struct{})
 	c.mu.Unlock()
-	err := c.runner.Run(ctx, st)
+	var err error
+	for _, st := range stmts {
+		if err = c.runner.Run(ctx, st); c.runner.Exited() || ctx.Err() != nil {
+			break
+		}
+	}
 	c.mu.Lock()
 	c.cancel = nil
 	interrupted := c.interrupted
@@ -166,9 +170,10 @@ func (c *console) run(ctx context.Context, st *syntax.Stmt) int {
 	default:
 		fmt.Fprintf(c.env.Stderr, "consolesh: %v\n", err)
 	}
-	if interrupted && code == exitInterrupted {
-		// ^C ended the statement where the kernel echoed "^C"; end
-		// that line.
+	if interrupted {
+		// The kernel echoed "^C" where the output was, and a program
+		// that stops quietly on ^C (vsexplorer watch) leaves the cursor
+		// there: start the prompt on a line of its own.
 		fmt.Fprintln(c.env.Stdout)
 	}
 	return code
@@ -178,10 +183,10 @@ func (c *console) run(ctx context.Context, st *syntax.Stmt) int {
 // shells report it.
 const exitInterrupted = 128 + int(syscall.SIGINT)
 
-// exec runs each program of a statement. The program is never signalled
+// exec runs each program of a line. The program is never signalled
 // by the shell: for ^C the kernel has sent it SIGINT already, and a
 // program that handles ^C (vsexplorer's shell stops a watch and goes on)
-// must be left to decide. If SIGINT killed it, the rest of the statement
+// must be left to decide. If SIGINT killed it, the rest of the line
 // is stopped too, as in other shells (a loop does not go on to its next
 // round).
 func (c *console) exec(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
@@ -211,8 +216,8 @@ func (c *console) exec(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 	}
 }
 
-// interrupt handles ^C. While a statement runs, a program of it got
-// SIGINT from the kernel (exec decides what follows), and a statement
+// interrupt handles ^C. While a line runs, a program of it got
+// SIGINT from the kernel (exec decides what follows), and a line
 // that runs no program at the moment (a loop of builtins) is stopped.
 // At the prompt, where the kernel has discarded the line being typed,
 // the prompt is shown again.

@@ -9,7 +9,7 @@
 // ^U, ^W), runs every command on that cooked terminal, and restores the
 // mode after each, whatever the command did to it. ^C at the prompt
 // discards the line; ^C while a command runs interrupts that command (the
-// kernel sends it SIGINT) and ends the rest of the statement, as in other
+// kernel sends it SIGINT) and ends the rest of the line, as in other
 // shells; the shell itself stays. A failed command's exit code shows in
 // the next prompt, "[exit N] # ", instead of an extra error line.
 //
