@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -80,5 +81,11 @@ func runCall(ctx context.Context, args []string, env *Env, out *printer) error {
 	s := &session{call: call, clk: env.Clock, out: out, media: m, record: m.record, act: a}
 	err = s.run(ctx)
 	out.line("%s", summary("call", call.Stats()))
+	s.mu.Lock()
+	connected := s.connected
+	s.mu.Unlock()
+	if !connected || errors.Is(err, iax.ErrUnreachable) {
+		err = withAdvice(err) // where to look; a call lost midway needs none
+	}
 	return err
 }

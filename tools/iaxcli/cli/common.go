@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -171,7 +173,8 @@ func (c *common) endpoint(ctx context.Context, env *Env, out *printer) (*iax.End
 		}
 		cleanup = func() { f.Close() }
 	}
-	tap := pcaptap.NewConn(conn, w)
+	raw, _ := conn.(syscall.Conn) // a *net.UDPConn is one
+	tap := &tapConn{Conn: pcaptap.NewConn(conn, w), raw: raw}
 	if !c.quiet {
 		tap.OnPacket = func(sent bool, _ netip.AddrPort, b []byte) {
 			if s := step(sent, b); s != "" {
@@ -191,6 +194,22 @@ func (c *common) endpoint(ctx context.Context, env *Env, out *printer) (*iax.End
 	}
 	ep := iax.New(tap, iax.Config{Clock: env.Clock, Logger: logger, Retransmit: c.rtx, PingInterval: c.ping})
 	return ep, func() { ep.Close(); cleanup() }, nil
+}
+
+// tapConn is the recorded socket that still gives iax the socket below
+// (syscall.Conn), so that the endpoint can read the ICMP errors the
+// kernel reports for it: that is how iaxcli learns at once that nothing
+// listens at the server's port.
+type tapConn struct {
+	*pcaptap.Conn
+	raw syscall.Conn
+}
+
+func (c *tapConn) SyscallConn() (syscall.RawConn, error) {
+	if c.raw == nil {
+		return nil, errors.ErrUnsupported
+	}
+	return c.raw.SyscallConn()
 }
 
 type lineWriter struct{ p *printer }

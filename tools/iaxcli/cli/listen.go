@@ -40,7 +40,7 @@ func runListen(ctx context.Context, args []string, env *Env, out *printer) error
 		return err
 	}
 	defer closeEP()
-	reg, err := registerAndReport(ctx, ep, &c, &r, server, out)
+	reg, err := registerAndReport(ctx, ep, &c, &r, server, env.Clock, out)
 	if err != nil {
 		return err
 	}
