@@ -9,6 +9,7 @@ import (
 	"net"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -112,5 +113,27 @@ func TestStackProblemNoAnswer(t *testing.T) {
 	w.WaitLine(`registrationProblem removed`, waitLimit)
 	if st := s.ctl("status"); strings.Contains(st, "no answer from") {
 		t.Errorf("status still has the problem once Home:\n%s", st)
+	}
+}
+
+// A server port where nothing listens: the agent says so as soon as the
+// kernel reports it, and phonectl status shows it.
+func TestStackProblemNothingListening(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("iax learns of ICMP port unreachable on Linux only")
+	}
+	s := newStack(t, "s3cret")
+	s.waitReg("Home")
+	closed, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := closed.LocalAddr().String()
+	closed.Close()
+	w := s.watch(problemKey)
+	s.mustTool("", "iaxsettings", "set", "-server", addr)
+	w.WaitLine(`registrationProblem = "nothing listening at `+regexp.QuoteMeta(addr)+` \(port unreachable\); `, waitLimit)
+	if st := s.ctl("status"); !strings.Contains(st, "  - service asterisk is not registered: nothing listening at "+addr+" (port unreachable)") {
+		t.Errorf("status with nothing at the server's port lacks the problem:\n%s", st)
 	}
 }

@@ -35,17 +35,10 @@ func (e *resolveError) Error() string { return fmt.Sprintf("cannot resolve %s: %
 func (e *resolveError) Unwrap() error { return e.Err }
 
 // portUnreachable reports whether err says that nothing listens at the
-// peer's port (the kernel's ICMP port unreachable, which iax reports at
-// once instead of retransmitting).
-//
-// UNREACHABLE: iax has no sentinel for it yet (iax.ErrUnreachable is on
-// its way); when it lands this is errors.Is(err, iax.ErrUnreachable).
-// Until then nothing counts, and a closed port reads as "no answer from"
-// once the retransmissions are spent.
-func portUnreachable(err error) bool {
-	_ = err
-	return false
-}
+// peer's port: the kernel's ICMP port unreachable, which iax reports at
+// once instead of retransmitting (on Linux; elsewhere a closed port reads
+// as no answer once the retransmissions are spent).
+func portUnreachable(err error) bool { return errors.Is(err, iax.ErrUnreachable) }
 
 // problem says in words what keeps the registration from succeeding, as
 // event ev with its error why tells it; the say action publishes it.
@@ -159,7 +152,12 @@ func (a *Agent) endReason(ev callEvent, why error) string {
 	case errors.As(why, &he):
 		return remoteReason(he)
 	case portUnreachable(why):
-		return fmt.Sprintf("nothing listening at %s (port unreachable)", a.reg.server)
+		where := a.reg.server
+		var ue *iax.UnreachableError
+		if errors.As(why, &ue) {
+			where = ue.Addr
+		}
+		return fmt.Sprintf("nothing listening at %s (port unreachable): the call was lost", where)
 	case errors.Is(why, iax.ErrTimeout):
 		return "no answer from the server: the call was lost"
 	case errors.Is(why, iax.ErrInvalidCall):

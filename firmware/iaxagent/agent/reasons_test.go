@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,10 @@ func TestRegistrationProblemWords(t *testing.T) {
 		{regUnreachable, iax.ErrNoCallNumbers, "cannot register with 10.0.2.2:4570: iax: no free call numbers"},
 		{regUnanswered, iax.ErrTimeout,
 			"no answer from 10.0.2.2:4570 since 12:00:03; is the server running there? check Server and Port (iaxsettings show)"},
+		{regUnanswered, fmt.Errorf("attempt: %w", &iax.UnreachableError{Addr: netip.MustParseAddrPort("10.0.2.2:4570")}),
+			"nothing listening at 10.0.2.2:4570 (port unreachable); check Server and Port (iaxsettings show)"},
+		{regFailed, &iax.UnreachableError{Addr: netip.MustParseAddrPort("10.0.2.2:4570")},
+			"nothing listening at 10.0.2.2:4570 (port unreachable); check Server and Port (iaxsettings show)"},
 		{regRejected, &iax.DeniedError{Cause: "Registration Refused", CauseCode: 29},
 			"the server refused the registration: Registration Refused (cause 29); check UserId and Password (iaxsettings show)"},
 		{regRejected, &iax.DeniedError{CauseCode: 29},
@@ -90,6 +95,7 @@ func TestEndReasonWords(t *testing.T) {
 		{callEndRemote, fmt.Errorf("wrapped: %w", &iax.HangupError{Cause: "User busy", CauseCode: 17}), "User busy (cause 17)"},
 		{callLost, iax.ErrTimeout, "no answer from the server: the call was lost"},
 		{callLost, nil, "no answer from the server: the call was lost"},
+		{callLost, &iax.UnreachableError{Addr: netip.MustParseAddrPort("10.0.2.3:4569")}, "nothing listening at 10.0.2.3:4569 (port unreachable): the call was lost"},
 		{callLost, iax.ErrInvalidCall, "the server no longer knows the call: it was lost"},
 		{callLost, iax.ErrClosed, "the Asterisk service stopped"},
 		{callLost, iax.ErrNoAuthMethod, "the call could not be authenticated: iax: no acceptable authentication method; check UserId and Password (iaxsettings show)"},
@@ -214,5 +220,26 @@ func TestCallReasonsAndCallerName(t *testing.T) {
 	in.Hangup(iax.CauseNormal)
 	if c, _ = r.waitCall(c.ID, telephony.CallMissed); c.Reason != "the other side hung up: Normal Clearing (cause 16)" {
 		t.Errorf("missed call reason %q", c.Reason)
+	}
+}
+
+// A port where nothing listens: the kernel says so, and the problem says
+// it at once, without waiting out the retransmissions.
+func TestProblemNothingListening(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("iax learns of ICMP port unreachable on Linux only")
+	}
+	closed, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := closed.LocalAddr().(*net.UDPAddr).Port
+	closed.Close()
+	s := asteriskconf.Default()
+	s.Server, s.Port, s.UserID, s.Password = "127.0.0.1", port, "handset1", "s3cret"
+	r := newRig(t, s, Options{})
+	want := fmt.Sprintf("nothing listening at 127.0.0.1:%d (port unreachable); check Server and Port", port)
+	if got := r.waitProblem("nothing listening"); !strings.HasPrefix(got, want) {
+		t.Errorf("problem = %q, want %q...", got, want)
 	}
 }
