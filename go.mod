@@ -5,6 +5,7 @@ go 1.26
 tool github.com/u-root/u-root
 
 require (
+	github.com/holoplot/go-evdev v0.0.0-20250804134636-ab1d56a1fe83
 	github.com/jfreymuth/pulse v0.1.1
 	github.com/u-root/u-root v0.16.0
 	github.com/vishvananda/netlink v1.3.0
@@ -14,6 +15,7 @@ require (
 	golang.org/x/tools v0.38.0
 	gopkg.in/ini.v1 v1.68.0
 	mvdan.cc/sh/v3 v3.11.0
+	periph.io/x/conn/v3 v3.7.3
 	periph.io/x/host/v3 v3.8.5
 )
 
@@ -76,5 +78,4 @@ require (
 	golang.org/x/text v0.31.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	pack.ag/tftp v1.0.1-0.20181129014014-07909dfbde3c // indirect
-	periph.io/x/conn/v3 v3.7.3 // indirect
 )
