@@ -40,6 +40,12 @@ func TestConsole(t *testing.T) {
 	cmd.Dir = moduleRoot()
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	tm := ttytest.Start(t, cmd)
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(tmp, "iaxpbx.log"))
+			t.Logf("iaxpbx log:\n%s", b)
+		}
+	})
 
 	const step = time.Minute
 	tm.Expect("ringo-boot: booting", step)
@@ -69,7 +75,9 @@ func TestConsole(t *testing.T) {
 			t.Errorf("stty on the console lacks %q:\n%s", flag, ttytest.Printable(out))
 		}
 	}
-	run("phonectl wait -service asterisk Home -timeout 60s")
+	// vsexplorer needs phoned's bus, which comes up shortly after the
+	// prompt.
+	run("until vsexplorer ls / >/dev/null 2>&1; do sleep 0.1; done")
 
 	// vsexplorer's shell: what is typed is echoed, Enter (CR) runs it.
 	tm.Type("vsexplorer shell" + ttytest.Enter)
