@@ -44,43 +44,54 @@ deps-apt:
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	arm64=$$(dpkg --print-foreign-architectures | grep -qx arm64 && echo yes || echo no); \
 	if [ -n "$$missing" ] || [ $$arm64 = no ] || ! apt-cache show linux-image-arm64:arm64 >/dev/null 2>&1; then \
-		echo "deps: installing $${missing:-the arm64 package index}"; \
+		echo "deps: Debian packages: installing $${missing:-the arm64 package index}"; \
 		$(SUDO) dpkg --add-architecture arm64; \
 		$(APT_UPDATE); \
 		[ -z "$$missing" ] || $(APT_GET) install $$missing; \
-	else echo "deps: Debian packages present"; fi
+	else echo "deps: Debian packages: all present"; fi
 
 deps-go:
-	$(GO) mod download
+	@echo "deps: Go modules (go mod download)"
+	@$(GO) mod download
 
 kernel: deps-apt
-	SUDO="$(SUDO)" bash initramfs/kernel.sh $(BUILD)/kernel
+	@echo "kernel: Debian's arm64 kernel and the board's modules (initramfs/kernel.sh)"
+	@SUDO="$(SUDO)" bash initramfs/kernel.sh $(BUILD)/kernel
 
 ## build: host binaries (firmware and tools) into build/
 build:
 	@mkdir -p $(BUILD)
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/ ./firmware/... ./tools/...
+	@echo "build: host programs into $(BUILD)/ (go build ./firmware/... ./tools/...)"
+	@$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/ ./firmware/... ./tools/...
 
 ## image: the arm64 initramfs (u-root + Ringo firmware + board modules)
 image: $(IMAGE)
 
 $(ROOTFS): $(GO_SOURCES) initramfs/mkuimage.yaml $(shell find initramfs/rootfs -type f)
 	@mkdir -p $(BUILD)
-	chmod 600 initramfs/rootfs/etc/ringo/Asterisk.conf
-	$$($(GO) tool -n u-root) -config-file initramfs/mkuimage.yaml -config ringo \
+	@chmod 600 initramfs/rootfs/etc/ringo/Asterisk.conf
+	@echo "image: u-root builds the arm64 initramfs (initramfs/mkuimage.yaml; 40-70 s, silent while it compiles)"
+	@echo "image: expected warnings: u-root says \"You are not using one of the recommended Go"
+	@echo "       versions\" because its list stops at go1.22; the image builds and runs with this Go."
+	@echo "       At boot the kernel says \"loading out-of-tree module taints kernel\" for gpio-sim,"
+	@echo "       irq_sim and i2c-stub, the simulated hardware built here; nothing is wrong."
+	@$$($(GO) tool -n u-root) -config-file initramfs/mkuimage.yaml -config ringo \
 		-go-extra-args=-ldflags='-s -w $(LDFLAGS)' -o $@.tmp
-	mv $@.tmp $@
+	@mv $@.tmp $@
 
 $(IMAGE): $(ROOTFS) $(MODULES)
-	cat $(ROOTFS) $(MODULES) > $@.tmp
-	mv $@.tmp $@
+	@echo "image: $(IMAGE) = the u-root image + the board's modules"
+	@cat $(ROOTFS) $(MODULES) > $@.tmp
+	@mv $@.tmp $@
 
 $(MODULES) $(KERNEL):
 	$(MAKE) kernel
 
 ## run: build the image and boot it with the serial console on this terminal
+## (Ctrl-A X leaves QEMU; ^C goes to the guest's program, not to make)
 run: deps image build
-	$(BUILD)/ringo-boot -kernel $(KERNEL) -initrd $(IMAGE) -pbx initramfs/demo-pbx.conf
+	@echo "run: booting $(IMAGE) in QEMU beside the embedded IAX2 peer"
+	@$(BUILD)/ringo-boot -kernel $(KERNEL) -initrd $(IMAGE) -pbx initramfs/demo-pbx.conf
 
 ## test: everything CI runs
 test: deps image fmt-check test-unit test-fuzz test-hil

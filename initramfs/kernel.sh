@@ -43,7 +43,7 @@ if [ -f "$out/abi" ] && [ "$(cat "$out/abi")" = "$abi" ] &&
 	echo "kernel $abi: up to date"
 	exit 0
 fi
-echo "kernel $abi: fetching"
+echo "kernel $abi: fetching the kernel, headers, kbuild and source packages"
 
 work="$out/work"
 rm -rf "$work"
@@ -89,12 +89,14 @@ grep -q 'generic_handle_irq(irqnum)' "$src/irq_sim.c" || {
 }
 printf '\n#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' >>"$src/irq_sim.c"
 printf 'obj-m := gpio-sim.o irq_sim.o i2c-stub.o\n' >"$src/Kbuild"
+echo "kernel $abi: building gpio-sim, irq_sim and i2c-stub out of tree (Debian does not build them)"
 make -s -C "$headers" M="$src" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- modules
 mkdir -p "$moddir/extra"
 cp "$src"/*.ko "$moddir/extra/"
 depmod -b "$root" "$abi"
 
 # The board's modules and everything they depend on.
+echo "kernel $abi: collecting the board's modules"
 stage="$work/stage"
 mods=$(sed -n 's/^[[:space:]]*{Name: "\([^"]*\)".*/\1/p' "$here/../board/board.go" | sort -u)
 mkdir -p "$stage/lib/modules/$abi"
