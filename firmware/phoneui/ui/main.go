@@ -1,0 +1,91 @@
+package ui
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/gdamore/tcell/v2"
+	"golang.org/x/term"
+
+	"github.com/ringo-phone/ringo/internal/clock"
+	"github.com/ringo-phone/ringo/internal/command"
+	"github.com/ringo-phone/ringo/internal/runenv"
+)
+
+const usage = `usage: phoneui [-config DIR] [-runtime DIR]
+
+phoneui is the call screen on the console: the services' status, a
+dialer, the call-type chooser, the calls with their actions, and the call
+history. It draws on the terminal of its standard input and output (a
+serial console works: TERM=vt100 or linux, 80x24, no mouse) and talks to
+phoned on the bus; it waits for phoned when phoned is not running.
+
+Keys: Enter is the send key (call, answer), Esc the end key (clear, hang
+up, reject), Tab moves between the dialer, the history and the calls;
+each screen lists its keys at the bottom. ^C quits.
+
+flags:
+`
+
+// Main runs phoneui with args (without the program name) and returns its
+// exit code.
+func Main(ctx context.Context, args []string, env command.Env) int {
+	fs := flag.NewFlagSet("phoneui", flag.ContinueOnError)
+	dirs := runenv.Flags(fs, env.Getenv)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	if code, ok := command.Parse(fs, args, env); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return command.Exit(env, "phoneui", fmt.Errorf("%w: phoneui takes no arguments (got %q)", command.ErrUsage, fs.Args()))
+	}
+	return command.Exit(env, "phoneui", run(ctx, *dirs, env))
+}
+
+func run(ctx context.Context, dirs runenv.Dirs, env command.Env) error {
+	scr, err := openTerminal(env)
+	if err != nil {
+		return err
+	}
+	if err := scr.Init(); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotTerminal, err)
+	}
+	defer scr.Fini()
+	scr.DisableMouse()
+	clk := clock.Real()
+	l := newLink(dirs, clk)
+	app := New(Options{Screen: scr, Phone: l, Clock: clk})
+	l.start(ctx, app)
+	defer l.Close()
+	return app.Run(ctx)
+}
+
+// openTerminal returns a screen on the process's standard input and
+// output, which must be a terminal of a type TERM names.
+func openTerminal(env command.Env) (tcell.Screen, error) {
+	if env.Stdin != os.Stdin || !term.IsTerminal(int(os.Stdin.Fd())) || !term.IsTerminal(int(os.Stdout.Fd())) {
+		return nil, fmt.Errorf("%w: standard input and output must be a terminal; run phoneui on the console or in a terminal window", ErrNotTerminal)
+	}
+	name := env.Getenv("TERM")
+	if name == "" {
+		return nil, fmt.Errorf("%w: TERM is not set; set it to the terminal's type, e.g. TERM=vt100 on a serial console", ErrTerminalType)
+	}
+	ti, err := tcell.LookupTerminfo(name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: TERM=%s (%w); set TERM to vt100, linux or xterm", ErrTerminalType, name, err)
+	}
+	tty, err := tcell.NewStdIoTty()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotTerminal, err)
+	}
+	scr, err := tcell.NewTerminfoScreenFromTtyTerminfo(tty, ti)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotTerminal, err)
+	}
+	return scr, nil
+}
