@@ -21,7 +21,7 @@ APT_UPDATE := $(SUDO) apt-get update -q -o APT::Architectures=amd64,arm64
 # tshark, pulseaudio and iaxmodem are the independent real parts the tests
 # check against; iproute2/util-linux give network namespaces.
 DEB_PACKAGES := qemu-system-arm kmod cpio xz-utils gcc-aarch64-linux-gnu make bc \
-	iproute2 util-linux tshark pulseaudio pulseaudio-utils iaxmodem
+	iproute2 util-linux tshark pulseaudio pulseaudio-utils iaxmodem tmux
 
 KERNEL  := $(BUILD)/kernel/vmlinuz
 MODULES := $(BUILD)/kernel/modules.cpio
