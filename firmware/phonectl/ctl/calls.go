@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/ringo-phone/ringo/telephony"
 	"github.com/ringo-phone/ringo/telephony/bus"
@@ -11,7 +12,8 @@ import (
 	vs "github.com/ringo-phone/ringo/telephony/valuespace"
 )
 
-// Call is one entry of phoned's call list.
+// Call is one entry of phoned's call list. The texts are as published
+// (from the network or the user); print them through telephony.Printable.
 type Call struct {
 	ID        string `json:"id"`
 	State     string `json:"state"`
@@ -22,6 +24,49 @@ type Call struct {
 	Direction string `json:"direction"`
 	StartTime string `json:"startTime"`
 	Seq       int64  `json:"seq"`
+	// Name is the remote party's name, when the network gave one.
+	Name string `json:"name,omitempty"`
+	// Reason says why an ended call ended, when the service said more than
+	// its final state.
+	Reason string `json:"reason,omitempty"`
+	// ConnectedTime and EndTime are when phoned saw the call first
+	// connected and when it ended (phoned's time stamps, like StartTime).
+	ConnectedTime string `json:"connectedTime,omitempty"`
+	EndTime       string `json:"endTime,omitempty"`
+	// DurationSeconds is how long the call has been connected: from
+	// ConnectedTime to EndTime, or to now for a live call. Absent for a
+	// call never connected.
+	DurationSeconds *float64 `json:"durationSeconds,omitempty"`
+}
+
+// Duration is how long the call has been connected, up to its end or,
+// while it is live, up to now; ok is false for a call never connected
+// (or a time stamp phonectl cannot read).
+func (c Call) Duration(now time.Time) (d time.Duration, ok bool) {
+	from, err := time.Parse(time.RFC3339, c.ConnectedTime)
+	if err != nil {
+		return 0, false
+	}
+	to := now
+	if c.EndTime != "" {
+		if to, err = time.Parse(time.RFC3339, c.EndTime); err != nil {
+			return 0, false
+		}
+	} else if c.Final() {
+		return 0, false // ended, but phoned has not said when
+	}
+	return max(to.Sub(from), 0), true
+}
+
+// measured returns the calls with DurationSeconds filled in as of now.
+func measured(calls []Call, now time.Time) []Call {
+	for i := range calls {
+		if d, ok := calls[i].Duration(now); ok {
+			s := d.Round(time.Millisecond).Seconds()
+			calls[i].DurationSeconds = &s
+		}
+	}
+	return calls
 }
 
 // Final reports whether the call has ended.
@@ -75,6 +120,14 @@ func (t *callTable) set(path string, v vs.Value, removed bool) {
 		c.Actions = s
 	case telephony.KeyCallStartTime:
 		c.StartTime = s
+	case telephony.KeyCallName:
+		c.Name = s
+	case telephony.KeyCallReason:
+		c.Reason = s
+	case phoneapi.KeyCallConnectedTime:
+		c.ConnectedTime = s
+	case phoneapi.KeyCallEndTime:
+		c.EndTime = s
 	case phoneapi.KeyCallDirection:
 		c.Direction = s
 	case phoneapi.KeyCallSeq:

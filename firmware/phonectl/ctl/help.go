@@ -30,16 +30,20 @@ var commonFlags = []string{"config", "runtime", "json", "timeout"}
 
 var specs = []spec{
 	{name: "status", usage: []string{"status"}, summary: "services, registration, call types, agents, calls, problems",
-		about: "Shows each service (registration state, ready, call types, registration message), the agents\n" +
-			"phoned supervises, the number of live and missed calls, and every problem phoned has diagnosed."},
+		about: "Shows each service (registration state, ready, call types, registration message, what keeps\n" +
+			"it from registering), the agents phoned supervises, the live calls (number, name, state, time\n" +
+			"connected so far), the number of live and missed calls, and every problem phoned has diagnosed.\n" +
+			"With -json it also lists the bus's clients and their traffic (frames, messages by name)."},
 	{name: "calls", usage: []string{"calls"}, summary: "the call list",
-		about: "Lists the calls (id, state, number, service, call type, direction, start time), oldest\n" +
-			"first, and the missed-call count."},
+		about: "Lists the calls (id, state, number, caller name, service, call type, direction, start time,\n" +
+			"time connected, and why an ended call ended), oldest first, and the missed-call count.\n" +
+			"DURATION runs from the call's connection to its end (for a live call: so far); '-' for a call\n" +
+			"never connected. Text from the network is shown with control characters escaped."},
 	{name: "dial", usage: []string{"dial NUMBER [-type T]"}, min: 1, max: 1, flags: []string{"type"},
 		summary: "place a call (phoned picks the service)",
 		about: "Asks phoned to place a call to NUMBER; phoned makes the dial decision across the call\n" +
 			"policy managers. Prints ID<TAB>service<TAB>callType. When several services can place the\n" +
-			"call, name one with -type."},
+			"call, it exits 3 and lists their call types: dial again with -type naming one."},
 	{name: "answer", usage: []string{"answer [-call ID]"}, flags: []string{"call"}, sel: &selAnswer,
 		summary: "answer " + selAnswer.describe()},
 	{name: "hangup", usage: []string{"hangup [ID]"}, max: 1, flags: []string{"call"}, sel: &selHangup,
@@ -101,7 +105,8 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintln(w, "\nflags (before or after the command's arguments):")
 	writeFlags(w, fs, commonFlags)
 	fmt.Fprintln(w, "\n\"phonectl help COMMAND\" shows a command's usage and flags.")
-	fmt.Fprintln(w, "exit status: 0 done, 1 failed (one line on standard error says why), 2 usage error.")
+	fmt.Fprintln(w, "exit status: 0 done, 1 failed (one line on standard error says why), 2 usage error,")
+	fmt.Fprintln(w, "3 dial needs a call type (several services can place the number; dial again with -type).")
 }
 
 // writeCommandHelp prints one command's usage, what it does and its flags.

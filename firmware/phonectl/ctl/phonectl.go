@@ -2,7 +2,6 @@ package ctl
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,6 +26,8 @@ type cmd struct {
 	json bool
 	c    *bus.Client
 	m    *telephony.Manager
+	// now reads the clock that live calls' durations are measured by.
+	now func() time.Time
 }
 
 // options are phonectl's flags.
@@ -52,12 +53,26 @@ func newFlags(getenv func(string) string) (*flag.FlagSet, *options) {
 }
 
 // Main runs phonectl with args (without the program name) and returns its
-// exit code: 0 done, 1 failed, 2 usage error.
+// exit code: 0 done, 1 failed, 2 usage error, 3 (phoneapi.ExitChoiceNeeded)
+// a dial that needs a call type.
 func Main(ctx context.Context, args []string, env command.Env) int {
-	return command.Exit(env, "phonectl", run(ctx, args, env))
+	return mainAt(ctx, args, env, time.Now)
+}
+
+// mainAt is Main with the clock that durations are measured by.
+func mainAt(ctx context.Context, args []string, env command.Env, now func() time.Time) int {
+	err := runAt(ctx, args, env, now)
+	if err != nil {
+		err = printableError{err}
+	}
+	return command.Exit(env, "phonectl", err)
 }
 
 func run(ctx context.Context, args []string, env command.Env) error {
+	return runAt(ctx, args, env, time.Now)
+}
+
+func runAt(ctx context.Context, args []string, env command.Env, now func() time.Time) error {
 	fs, o := newFlags(env.Getenv)
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -124,7 +139,7 @@ func run(ctx context.Context, args []string, env command.Env) error {
 		return err
 	}
 	defer c.Close()
-	x := &cmd{out: env.Stdout, json: o.json, c: c, m: telephony.NewManager(c)}
+	x := &cmd{out: env.Stdout, json: o.json, c: c, m: telephony.NewManager(c), now: now}
 	switch name {
 	case "status":
 		return x.status(ctx)
@@ -161,7 +176,7 @@ func run(ctx context.Context, args []string, env command.Env) error {
 		if err := x.m.SetCurrentOperator(ctx, rest[0], mode, "", ""); err != nil {
 			return err
 		}
-		return x.print(map[string]string{"service": rest[0], "request": name}, name+" sent to "+rest[0])
+		return x.print(map[string]string{"service": rest[0], "request": name}, name+" sent to "+printable(rest[0]))
 	}
 	return fmt.Errorf("phonectl: command %q has no implementation", name) // a spec without a case
 }
@@ -226,9 +241,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 // print writes v as JSON with -json, else text.
 func (x *cmd) print(v any, text string) error {
 	if x.json {
-		e := json.NewEncoder(x.out)
-		e.SetIndent("", "  ")
-		return e.Encode(v)
+		return writeJSON(x.out, v)
 	}
 	if text != "" {
 		_, err := fmt.Fprintln(x.out, text)
@@ -239,11 +252,47 @@ func (x *cmd) print(v any, text string) error {
 
 func (x *cmd) dial(ctx context.Context, number, callType string) error {
 	r, err := phoneapi.Dial(ctx, x.c, number, callType)
+	var ce *phoneapi.ChoiceError
+	if errors.As(err, &ce) {
+		choice := Choice{Number: number, CallTypes: nonNil(ce.CallTypes), Reason: ce.Reason}
+		if x.json {
+			if err := x.print(choice, ""); err != nil {
+				return err
+			}
+		}
+		return command.ExitError{Code: phoneapi.ExitChoiceNeeded, Err: &choiceError{choice: choice, err: ce}}
+	}
 	if err != nil {
 		return err
 	}
-	return x.print(r, fmt.Sprintf("%s\t%s\t%s", r.ID, r.Service, r.CallType))
+	return x.print(r, fmt.Sprintf("%s\t%s\t%s", printable(r.ID), printable(r.Service), printable(r.CallType)))
 }
+
+// Choice is what phonectl -json dial prints when several services can
+// place the call (and it exits 3): the call types to pick from with -type.
+type Choice struct {
+	Number    string   `json:"number"`
+	CallTypes []string `json:"callTypes"`
+	Reason    string   `json:"reason"`
+}
+
+// choiceError says which call types can place the number and how to pick
+// one; it wraps the *phoneapi.ChoiceError.
+type choiceError struct {
+	choice Choice
+	err    error
+}
+
+func (e *choiceError) Error() string {
+	types := make([]string, len(e.choice.CallTypes))
+	for i, t := range e.choice.CallTypes {
+		types[i] = printable(t)
+	}
+	return fmt.Sprintf("several services can place %s: %s; dial again with -type TYPE",
+		cell(e.choice.Number, telephony.MaxNumberLen), strings.Join(types, ", "))
+}
+
+func (e *choiceError) Unwrap() error { return e.err }
 
 // onCall finds the call (id's, or the one sel picks) and acts on it.
 func (x *cmd) onCall(ctx context.Context, sel *selector, id string, act func(Call) error) error {
@@ -258,7 +307,7 @@ func (x *cmd) onCall(ctx context.Context, sel *selector, id string, act func(Cal
 	if err := act(cl); err != nil {
 		return err
 	}
-	return x.print(cl, cl.ID)
+	return x.print(cl, printable(cl.ID))
 }
 
 func (x *cmd) calls(ctx context.Context) error {
@@ -266,20 +315,28 @@ func (x *cmd) calls(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	l := t.list()
+	l := measured(t.list(), x.now())
 	if x.json {
 		return x.print(struct {
 			Calls  []Call `json:"calls"`
 			Missed int64  `json:"missedCalls"`
 		}{l, t.missed}, "")
 	}
-	tw := tabwriter.NewWriter(x.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATE\tNUMBER\tSERVICE\tTYPE\tDIRECTION\tSTARTED")
-	for _, c := range l {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.State, c.Number, c.Service, c.CallType, c.Direction, c.StartTime)
+	return writeCalls(x.out, l, t.missed, x.now())
+}
+
+// writeCalls prints the call list: DURATION is the time connected (to the
+// end, or so far), REASON why an ended call ended when its service said.
+func writeCalls(w io.Writer, calls []Call, missed int64, now time.Time) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATE\tNUMBER\tNAME\tSERVICE\tTYPE\tDIRECTION\tSTARTED\tDURATION\tREASON")
+	for _, c := range calls {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", printable(c.ID), printable(c.State),
+			cell(c.Number, telephony.MaxNumberLen), cell(c.Name, telephony.MaxNameLen), printable(c.Service),
+			printable(c.CallType), printable(c.Direction), printable(c.StartTime), duration(c, now), cell(c.Reason, maxReasonLen))
 	}
 	tw.Flush()
-	_, err = fmt.Fprintf(x.out, "missed calls: %d\n", t.missed)
+	_, err := fmt.Fprintf(w, "missed calls: %d\n", missed)
 	return err
 }
 
@@ -351,7 +408,7 @@ func (x *cmd) waitCall(ctx context.Context, id string, want telephony.CallState,
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	return x.print(last, last.ID+" "+want.String())
+	return x.print(last, printable(last.ID)+" "+want.String())
 }
 
 func trySend(ch chan error, err error) {
@@ -388,7 +445,7 @@ func (x *cmd) waitRegistration(ctx context.Context, service, state string, timeo
 	defer sub.Close()
 	select {
 	case <-result:
-		return x.print(map[string]string{"service": service, "registrationState": state}, service+" "+state)
+		return x.print(map[string]string{"service": service, "registrationState": state}, printable(service)+" "+state)
 	case <-ctx.Done():
 		mu.Lock()
 		defer mu.Unlock()
@@ -397,165 +454,4 @@ func (x *cmd) waitRegistration(ctx context.Context, service, state string, timeo
 		}
 		return fmt.Errorf("%w after %s waiting for %s to be %s (it is %s)", ErrTimeout, timeout, service, state, last)
 	}
-}
-
-// Status is what phonectl status reports.
-type Status struct {
-	Services    []ServiceStatus `json:"services"`
-	Agents      []AgentStatus   `json:"agents"`
-	Problems    []Problem       `json:"problems"`
-	MissedCalls int64           `json:"missedCalls"`
-	LiveCalls   int             `json:"liveCalls"`
-}
-
-// ServiceStatus is one service.
-type ServiceStatus struct {
-	Name                string   `json:"name"`
-	Interfaces          []string `json:"interfaces"`
-	RegistrationState   string   `json:"registrationState,omitempty"`
-	RegistrationMessage string   `json:"registrationMessage,omitempty"`
-	Operator            string   `json:"operator,omitempty"`
-	Ready               bool     `json:"ready"`
-	CallTypes           []string `json:"callTypes"`
-}
-
-// AgentStatus is one supervised program.
-type AgentStatus struct {
-	Program  string   `json:"program"`
-	State    string   `json:"state"`
-	PID      int64    `json:"pid,omitempty"`
-	Restarts int64    `json:"restarts"`
-	LastExit string   `json:"lastExit,omitempty"`
-	Services []string `json:"services"`
-}
-
-// Problem is one of phoned's diagnostics.
-type Problem struct {
-	Case    string `json:"case"`
-	Subject string `json:"subject"`
-	Text    string `json:"text"`
-}
-
-func (x *cmd) status(ctx context.Context) error {
-	var st Status
-	names, err := x.m.Services(ctx)
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		s := ServiceStatus{Name: n}
-		ifs, err := x.m.Interfaces(ctx, n)
-		if err != nil {
-			return err
-		}
-		for _, i := range ifs {
-			s.Interfaces = append(s.Interfaces, string(i))
-		}
-		if r, err := x.m.Registration(ctx, n); err == nil {
-			s.RegistrationState = r.State.String()
-			s.Operator = r.Operator
-		}
-		if v, ok, err := x.c.Get(ctx, vs.Join(telephony.ServiceStatusPath(n), telephony.KeyRegistrationMsg)); err == nil && ok {
-			s.RegistrationMessage, _ = v.Str()
-		}
-		s.Ready, _, _ = x.m.Ready(ctx, n)
-		s.CallTypes, _ = x.m.CallTypes(ctx, n)
-		st.Services = append(st.Services, s)
-	}
-	agents, err := x.c.Snapshot(ctx, phoneapi.AgentsPath)
-	if err != nil {
-		return err
-	}
-	byName := map[string]*AgentStatus{}
-	var order []string
-	for _, e := range agents {
-		rest, _ := strings.CutPrefix(e.Path, phoneapi.AgentsPath+"/")
-		prog, key, _ := strings.Cut(rest, "/")
-		a := byName[prog]
-		if a == nil {
-			a = &AgentStatus{Program: prog}
-			byName[prog] = a
-			order = append(order, prog)
-		}
-		switch key {
-		case phoneapi.KeyAgentState:
-			a.State, _ = e.Value.Str()
-		case phoneapi.KeyAgentPID:
-			a.PID, _ = e.Value.Int()
-		case phoneapi.KeyAgentRestarts:
-			a.Restarts, _ = e.Value.Int()
-		case phoneapi.KeyAgentLastExit:
-			a.LastExit, _ = e.Value.Str()
-		case phoneapi.KeyAgentServices:
-			a.Services, _ = e.Value.List()
-		}
-	}
-	for _, p := range order {
-		st.Agents = append(st.Agents, *byName[p])
-	}
-	diags, err := x.c.Snapshot(ctx, phoneapi.DiagnosticsPath)
-	if err != nil {
-		return err
-	}
-	for _, e := range diags {
-		rest, _ := strings.CutPrefix(e.Path, phoneapi.DiagnosticsPath+"/")
-		c, subj, _ := strings.Cut(rest, "/")
-		text, _ := e.Value.Str()
-		st.Problems = append(st.Problems, Problem{Case: c, Subject: subj, Text: text})
-	}
-	calls, err := readCalls(ctx, x.c)
-	if err != nil {
-		return err
-	}
-	st.MissedCalls = calls.missed
-	for _, c := range calls.list() {
-		if !c.Final() {
-			st.LiveCalls++
-		}
-	}
-	if x.json {
-		return x.print(st, "")
-	}
-	return writeStatus(x.out, st)
-}
-
-func writeStatus(w io.Writer, st Status) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVICE\tREGISTRATION\tREADY\tCALL TYPES\tMESSAGE")
-	if len(st.Services) == 0 {
-		fmt.Fprintln(tw, "(none)\t\t\t\t")
-	}
-	for _, s := range st.Services {
-		reg := s.RegistrationState
-		if reg == "" {
-			reg = "-"
-		}
-		types := strings.Join(s.CallTypes, ",")
-		if types == "" {
-			types = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\n", s.Name, reg, s.Ready, types, s.RegistrationMessage)
-	}
-	tw.Flush()
-	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "AGENT\tSTATE\tPID\tRESTARTS\tSERVICES\tLAST EXIT")
-	for _, a := range st.Agents {
-		pid := "-"
-		if a.PID != 0 {
-			pid = fmt.Sprint(a.PID)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", a.Program, a.State, pid, a.Restarts, strings.Join(a.Services, ","), a.LastExit)
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "\ncalls: %d live, %d missed\n", st.LiveCalls, st.MissedCalls)
-	if len(st.Problems) == 0 {
-		_, err := fmt.Fprintln(w, "problems: none")
-		return err
-	}
-	fmt.Fprintln(w, "problems:")
-	for _, p := range st.Problems {
-		fmt.Fprintf(w, "  - %s\n", p.Text)
-	}
-	return nil
 }

@@ -133,12 +133,14 @@ func TestAgainstPhoned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `SERVICE   REGISTRATION  READY  CALL TYPES  MESSAGE
-asterisk  Home          true   Asterisk    
+	want := `SERVICE   REGISTRATION  READY  CALL TYPES  MESSAGE  PROBLEM
+asterisk  Home          true   Asterisk    -        -
 
 AGENT  STATE  PID  RESTARTS  SERVICES  LAST EXIT
 
 calls: 1 live, 0 missed
+  ID                                STATE    NUMBER  NAME  DURATION  SERVICE
+  ` + id + `  Dialing  600     -     -         asterisk
 problems:
   - service not started: there are no service files in %s; add one named after the agent program (containing [Standard] Version = 100)
 `
