@@ -15,6 +15,7 @@ import (
 
 	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/internal/runenv"
+	"github.com/ringo-phone/ringo/telephony"
 	"github.com/ringo-phone/ringo/telephony/bus"
 	"github.com/ringo-phone/ringo/telephony/phoneapi"
 	vs "github.com/ringo-phone/ringo/telephony/valuespace"
@@ -27,7 +28,8 @@ commands:
   set PATH VALUE     store VALUE (true, 42, "text", [a, b] or plain text), owned by phoned
   rm PATH            remove PATH and everything below it
   watch [PATH]       print changes below PATH until ^C
-  shell              interactive: cd, ls, pwd, get, set, rm, watch, help, exit
+  clients            the bus's clients: frames in and out, messages sent and received by name
+  shell              interactive: cd, ls, pwd, get, set, rm, watch, clients, help, exit
   help               this text
 flags:
   -config DIR        configuration directory (env RINGO_CONFIG, default /etc/ringo)
@@ -78,7 +80,27 @@ func Main(ctx context.Context, args []string, env command.Env) int {
 
 // Run is Main with the interrupts (^C) coming from interrupt.
 func Run(ctx context.Context, args []string, env command.Env, interrupt <-chan struct{}) int {
-	return command.Exit(env, "vsexplorer", explore(ctx, args, IO{In: env.Stdin, Out: env.Stdout, Interrupt: interrupt}, env.Getenv))
+	err := explore(ctx, args, IO{In: env.Stdin, Out: env.Stdout, Interrupt: interrupt}, env.Getenv)
+	if err != nil {
+		err = printableError{err}
+	}
+	return command.Exit(env, "vsexplorer", err)
+}
+
+// printableError shows an error's text with control characters escaped
+// (a path or a value may come from anyone on the bus), line by line, and
+// keeps its chain for errors.Is and the exit code.
+type printableError struct{ err error }
+
+func (e printableError) Error() string { return printableLines(e.err.Error()) }
+func (e printableError) Unwrap() error { return e.err }
+
+func printableLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = telephony.Printable(l, 0)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // explore runs vsexplorer with args and returns its error.
@@ -152,6 +174,8 @@ func checkArgs(name string, args []string) error {
 		ok, form = len(args) == 1, "rm PATH"
 	case "watch":
 		ok, form = len(args) <= 1, "watch [PATH]"
+	case "clients":
+		ok, form = len(args) == 0, "clients (no arguments)"
 	default:
 		return fmt.Errorf("%w: unknown command %q", ErrUsage, name)
 	}
@@ -209,6 +233,12 @@ func (e *explorer) exec(ctx context.Context, name string, args []string, stop <-
 		return e.c.Remove(ctx, e.abs(args[0]))
 	case "watch":
 		return e.watch(ctx, e.abs(arg(0)), stop)
+	case "clients":
+		stats, err := e.c.Stats(ctx)
+		if err != nil {
+			return err
+		}
+		return writeClients(e.out, stats)
 	}
 	return fmt.Errorf("%w: unknown command %q", ErrUsage, name)
 }
@@ -220,7 +250,7 @@ func (e *explorer) ls(ctx context.Context, p string) error {
 	}
 	for _, n := range names {
 		child := vs.Join(p, n)
-		line := n
+		line := telephony.Printable(n, 0)
 		kids, err := e.c.List(ctx, child)
 		if err != nil {
 			return err
@@ -247,9 +277,9 @@ func (e *explorer) watch(ctx context.Context, p string, stop <-chan struct{}) er
 		var sb strings.Builder
 		for _, ch := range b.Changes {
 			if ch.Removed {
-				fmt.Fprintf(&sb, "%s removed\n", ch.Path)
+				fmt.Fprintf(&sb, "%s removed\n", telephony.Printable(ch.Path, 0))
 			} else {
-				fmt.Fprintf(&sb, "%s = %s\n", ch.Path, ch.Value.String())
+				fmt.Fprintf(&sb, "%s = %s\n", telephony.Printable(ch.Path, 0), ch.Value.String())
 			}
 		}
 		if b.Initial && len(b.Changes) == 0 {
@@ -357,7 +387,7 @@ func (e *explorer) shell(ctx context.Context, tio IO) error {
 		}
 		if err != nil {
 			msg, _, _ := strings.Cut(err.Error(), "\n")
-			fmt.Fprintln(e.out, "error:", msg)
+			fmt.Fprintln(e.out, "error:", telephony.Printable(msg, 0))
 		}
 	}
 }
