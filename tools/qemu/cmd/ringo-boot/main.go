@@ -9,6 +9,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/internal/tty"
+	"github.com/ringo-phone/ringo/tools/iaxpbx/pbx"
 	"github.com/ringo-phone/ringo/tools/qemu"
 )
 
@@ -98,6 +100,9 @@ func run(ctx context.Context, args []string, env command.Env) error {
 			pbx.Wait()
 		}()
 		fmt.Fprintf(stderr, "ringo-boot: iaxpbx (%s) listens for the guest at 10.0.2.2:4569; its log is %s\n", *pbxConf, *pbxLog)
+		if hint := callHint(*pbxConf, m.Pid()); hint != "" {
+			fmt.Fprintln(stderr, hint)
+		}
 	}
 	if err := m.Wait(ctx); err != nil {
 		if ctx.Err() != nil {
@@ -140,4 +145,34 @@ func startPBX(m *qemu.Machine, conf, logPath string) (*exec.Cmd, error) {
 func fileExists(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && !fi.IsDir()
+}
+
+// callHint says how to ring the handset from this machine: iaxcli run in
+// the guest's network namespace, where iaxpbx listens, as the config's
+// second account calling the first (the handset's). "" when the config
+// has fewer than two accounts.
+func callHint(pbxConf string, qemuPid int) string {
+	b, err := os.ReadFile(pbxConf)
+	if err != nil {
+		return ""
+	}
+	c, err := pbx.ParseConfig(b)
+	if err != nil || len(c.Users) < 2 {
+		return ""
+	}
+	handset, caller := c.Users[0], c.Users[1]
+	dial := handset.Number
+	if dial == "" {
+		dial = handset.Name
+	}
+	_, port, _ := strings.Cut(c.Listen, ":")
+	iaxcli := "iaxcli"
+	if self, err := os.Executable(); err == nil {
+		if p := filepath.Join(filepath.Dir(self), "iaxcli"); fileExists(p) {
+			iaxcli = p
+		}
+	}
+	return fmt.Sprintf("ringo-boot: to ring the handset (%s, number %s) from another terminal, as %s (its secret is in %s):\n"+
+		"    nsenter -t %d -n %s call -server 127.0.0.1:%s -user %s -dial %s -duration 30s",
+		handset.Name, dial, caller.Name, pbxConf, qemuPid, iaxcli, cmp.Or(port, "4569"), caller.Name, dial)
 }
