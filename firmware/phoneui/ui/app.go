@@ -215,12 +215,13 @@ func (a *App) request(do func(context.Context) any) {
 	}
 }
 
-// paint renders the screen and sends the terminal what changed; it also
-// schedules the next tick.
+// paint schedules the next tick, renders the screen and sends the
+// terminal what changed.
 func (a *App) paint() {
 	now := a.o.Clock.Now()
 	w, h := a.o.Screen.Size()
 	f := render(a.st, a.ph, now.In(a.o.Location), w, h)
+	a.schedule(now)
 	if !a.painted || !f.equal(a.last) {
 		draw(a.o.Screen, f)
 		a.last, a.painted = f, true
@@ -228,7 +229,6 @@ func (a *App) paint() {
 			a.o.OnFrame(f.lines())
 		}
 	}
-	a.schedule(now)
 }
 
 // schedule arms the clock for the next moment the screen would change by
