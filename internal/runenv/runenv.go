@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"strings"
 
 	"github.com/ringo-phone/ringo/telephony/bus"
 )
@@ -77,7 +78,13 @@ func Dial(ctx context.Context, d Dirs, name string) (*bus.Client, error) {
 		return nil, fmt.Errorf("%w %s (you are %s; %s): run it as root or as a member of the socket's group",
 			ErrBusDenied, d.Socket(), whoami(), socketOwner(d.Socket()))
 	case errors.Is(err, bus.ErrFull):
-		return nil, fmt.Errorf("%w: %w; try again when console programs have ended", ErrBusFull, err)
+		// The server's words after the sentinel ("256 clients, all in
+		// use"), without the chain of prefixes.
+		detail := err.Error()
+		if i := strings.LastIndex(detail, bus.ErrFull.Error()); i >= 0 {
+			detail = strings.TrimPrefix(detail[i+len(bus.ErrFull.Error()):], ": ")
+		}
+		return nil, fmt.Errorf("%w (%s); try again when console programs have ended", ErrBusFull, detail)
 	}
 	return nil, fmt.Errorf("%w: no bus at %s: %w", ErrNoBus, d.Socket(), err)
 }

@@ -64,8 +64,9 @@ func TestDialFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Dial(ctx, d, "phonectl")
-	if !errors.Is(err, ErrBusFull) || errors.Is(err, ErrNoBus) || !strings.HasPrefix(err.Error(), "phoned is at its client limit: ") {
-		t.Errorf("Dial of a full bus = %v, want ErrBusFull", err)
+	want := "phoned is at its client limit (1 clients, all in use); try again when console programs have ended"
+	if !errors.Is(err, ErrBusFull) || errors.Is(err, ErrNoBus) || err.Error() != want {
+		t.Errorf("Dial of a full bus = %v, want ErrBusFull: %s", err, want)
 	}
 }
 

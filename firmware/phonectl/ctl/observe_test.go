@@ -425,7 +425,7 @@ func TestBusErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ rt, want string }{
-		{rt, "phonectl: phoned is at its client limit: "},
+		{rt, "phonectl: phoned is at its client limit ("},
 		{t.TempDir(), "phonectl: phoned is not running: no bus at "},
 	} {
 		var out, errb bytes.Buffer

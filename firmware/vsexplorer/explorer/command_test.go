@@ -172,7 +172,7 @@ func TestBusErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ rt, want string }{
-		{d.Runtime, "vsexplorer: phoned is at its client limit: "},
+		{d.Runtime, "vsexplorer: phoned is at its client limit ("},
 		{t.TempDir(), "vsexplorer: phoned is not running: no bus at "},
 	} {
 		var out, errb bytes.Buffer
