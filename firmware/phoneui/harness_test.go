@@ -41,6 +41,7 @@ func TestMain(m *testing.M) {
 		"github.com/ringo-phone/ringo/firmware/phoned/internal/testagent",
 		"github.com/ringo-phone/ringo/tools/iaxpbx",
 		"github.com/ringo-phone/ringo/tools/iaxcli",
+		"github.com/ringo-phone/ringo/firmware/phoneui/internal/idle",
 	)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -164,8 +165,11 @@ type term struct {
 	sock string
 }
 
-// startUI runs phoneui on the stack in a new tmux server.
-func startUI(t *testing.T, s *stack) *term {
+// startUI runs phoneui on the stack in a new tmux server, TERM=vt100.
+func startUI(t *testing.T, s *stack) *term { return startUITerm(t, s, "vt100") }
+
+// startUITerm runs phoneui on the stack in a new tmux server with TERM.
+func startUITerm(t *testing.T, s *stack, termType string) *term {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "phoneui-tmux-") // a socket path must stay short
 	if err != nil {
@@ -186,7 +190,7 @@ func startUI(t *testing.T, s *stack) *term {
 		os.RemoveAll(dir)
 	})
 	tm.tmux("-f", conf, "new-session", "-d", "-s", "ui", "-x", "80", "-y", "24",
-		fmt.Sprintf("exec env TERM=vt100 %s -config %s -runtime %s", filepath.Join(bin, "phoneui"), s.config, s.runtime))
+		fmt.Sprintf("exec env TERM=%s %s -config %s -runtime %s", termType, filepath.Join(bin, "phoneui"), s.config, s.runtime))
 	return tm
 }
 
@@ -206,6 +210,19 @@ func (tm *term) capture() string {
 		return fmt.Sprintf("(capture-pane: %v: %s)", err, out)
 	}
 	return string(out)
+}
+
+// keep saves the screen as docs' capture name when RINGO_CAPTURES names a
+// folder (docs/phoneui.md shows them).
+func (tm *term) keep(name string) {
+	tm.t.Helper()
+	dir := os.Getenv("RINGO_CAPTURES")
+	if dir == "" {
+		return
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".txt"), []byte(tm.capture()), 0o644); err != nil {
+		tm.t.Fatal(err)
+	}
 }
 
 // typ types text; keys presses named keys (Enter, Escape, Tab, Down, C-c).

@@ -18,6 +18,8 @@ func TestScreenCalls(t *testing.T) {
 	tm.wait(`asterisk\s+\[asterisk\]\s+Home`, `missed calls 0`, `Number:`, `Enter call`)
 
 	tm.typ("600")
+	tm.wait(`Number: 600`)
+	tm.keep("dialer")
 	tm.keys("Enter")
 	tm.wait(`> 1  Connected 00:0\d\s+600\s+Asterisk`)
 
@@ -30,12 +32,14 @@ func TestScreenCalls(t *testing.T) {
 	tm.typ("s")
 	tm.wait(`> 1  Connected \d\d:\d\d`, `  2  On hold \d\d:\d\d`)
 	s.pbx.WaitLine(`msg=hold `, waitLimit)
+	tm.keep("calls")
 
 	// The DTMF pad sends each tone as it is typed.
 	tm.typ("d")
 	tm.wait(`DTMF pad: tones sent`)
 	tm.typ("1")
 	tm.wait(`DTMF pad: tones sent 1`)
+	tm.keep("dtmf")
 	s.pbx.WaitLine(`msg=dtmf .*digit=1`, waitLimit)
 	tm.keys("Escape")
 	tm.wait(`Enter answer  Esc hang up/reject`)
@@ -44,6 +48,8 @@ func TestScreenCalls(t *testing.T) {
 	tm.typ("t")
 	tm.wait(`Transfer 600 to:`)
 	tm.typ("601")
+	tm.wait(`Transfer 600 to: 601`)
+	tm.keep("transfer")
 	tm.keys("Enter")
 	s.pbx.WaitLine(`msg=transfer .*to=601`, waitLimit)
 
@@ -71,6 +77,7 @@ func TestScreenIncoming(t *testing.T) {
 
 	caller := s.caller("-duration", "2s")
 	tm.wait(`Incoming call`, `Handset Two`, `202`, `on asterisk \(Asterisk\)`, `Enter answer   Esc reject`)
+	tm.keep("incoming")
 	tm.keys("Enter")
 	tm.wait(`> 1  Connected \d\d:\d\d\s+Handset Two <202>`)
 	tm.wait(`Call with Handset Two <202> ended \(They hung up`)
@@ -82,6 +89,7 @@ func TestScreenIncoming(t *testing.T) {
 	tm.wait(`Missed call from Handset Two <202>\.`, `missed calls 1`)
 	tm.keys("Tab")
 	tm.wait(`> missed   Handset Two <202>\s+\d\d:\d\d:\d\d -`, `  received Handset Two <202>\s+\d\d:\d\d:\d\d \d\d:\d\d`)
+	tm.keep("history")
 
 	// phoneui quits with ^C and finds the same history when it starts
 	// again: phoned keeps it, not the screen.
@@ -110,6 +118,7 @@ func TestScreenRefusals(t *testing.T) {
 	tm.typ("112")
 	tm.keys("Enter")
 	screen := tm.wait(`Cannot call 112: .*no network`)
+	tm.keep("refusal")
 	if !strings.Contains(strings.ReplaceAll(screen, "\n ", " "), "emergency") {
 		t.Errorf("the refusal of 112 does not say it is about an emergency number:\n%s", screen)
 	}
@@ -128,6 +137,7 @@ func TestScreenChooser(t *testing.T) {
 	tm.typ("600")
 	tm.keys("Enter")
 	tm.wait(`Several services can call 600\. Choose a call type:`, `1  (Alpha|Beta)\s+\[generic\]`, `2  (Alpha|Beta)\s+\[generic\]`)
+	tm.keep("chooser")
 	screen := tm.capture()
 	if !strings.Contains(screen, "Alpha") || !strings.Contains(screen, "Beta") {
 		t.Fatalf("the chooser does not list both call types:\n%s", screen)
@@ -154,6 +164,7 @@ func TestScreenPhonedRestart(t *testing.T) {
 	s.phoned.Cmd.Process.Signal(syscall.SIGTERM)
 	s.phoned.Wait(waitLimit)
 	tm.wait(`phoned not connected`, `trying again`)
+	tm.keep("no-phoned")
 	s.start()
 	tm.wait(`alphasvc\s+\[generic\]`, `flight mode off|missed calls 0`)
 }
