@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/ringo-phone/ringo/internal/proctest"
+	"github.com/ringo-phone/ringo/internal/testenv"
 )
 
 const waitLimit = 30 * time.Second
@@ -27,10 +28,6 @@ const waitLimit = 30 * time.Second
 var bin string
 
 func TestMain(m *testing.M) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		fmt.Fprintln(os.Stderr, "phoneui tests need tmux, the terminal they drive: install the package tmux (make deps does)")
-		os.Exit(1)
-	}
 	var err error
 	bin, err = proctest.Build(
 		"github.com/ringo-phone/ringo/firmware/phoneui",
@@ -171,6 +168,7 @@ func startUI(t *testing.T, s *stack) *term { return startUITerm(t, s, "vt100") }
 // startUITerm runs phoneui on the stack in a new tmux server with TERM.
 func startUITerm(t *testing.T, s *stack, termType string) *term {
 	t.Helper()
+	testenv.RequireTool(t, "tmux") // the terminal the tests look at
 	dir, err := os.MkdirTemp("", "phoneui-tmux-") // a socket path must stay short
 	if err != nil {
 		t.Fatal(err)
