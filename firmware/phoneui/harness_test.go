@@ -33,6 +33,7 @@ func TestMain(m *testing.M) {
 		"github.com/ringo-phone/ringo/firmware/phoneui",
 		"github.com/ringo-phone/ringo/firmware/phoned",
 		"github.com/ringo-phone/ringo/firmware/phonectl",
+		"github.com/ringo-phone/ringo/firmware/vsexplorer",
 		"github.com/ringo-phone/ringo/firmware/iaxagent",
 		"github.com/ringo-phone/ringo/firmware/iaxsettings",
 		"github.com/ringo-phone/ringo/firmware/phoned/internal/testagent",

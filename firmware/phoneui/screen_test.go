@@ -153,14 +153,22 @@ func TestScreenChooser(t *testing.T) {
 	tm.wait(`Call with 600 ended\.`)
 }
 
+// The status bar and the dialer follow the value space as it changes;
 // phoned going away and coming back: the screen says so and shows the
 // services again.
-func TestScreenPhonedRestart(t *testing.T) {
+func TestScreenLiveStatusAndPhonedRestart(t *testing.T) {
 	s := newStack(t)
 	s.withTestAgent("alpha", "alphasvc", "Alpha")
 	s.start()
 	tm := startUI(t, s)
 	tm.wait(`alphasvc\s+\[generic\]`)
+	s.tool("", "vsexplorer", "set", "/Telephony/Status/FlightMode", "true")
+	s.tool("", "vsexplorer", "set", "/Hardware/Radio/Power", "airplane")
+	s.tool("", "vsexplorer", "set", "/Hardware/Keypad/Digits", `"0800"`) // a string, as phoned publishes it
+	tm.wait(`FLIGHT MODE ON  radio airplane  missed calls 0`, `Number: 0800`)
+	s.tool("", "vsexplorer", "set", "/Telephony/Status/FlightMode", "false")
+	tm.wait(`flight mode off  radio airplane`)
+
 	s.phoned.Cmd.Process.Signal(syscall.SIGTERM)
 	s.phoned.Wait(waitLimit)
 	tm.wait(`phoned not connected`, `trying again`)
