@@ -42,7 +42,8 @@ func Main(ctx context.Context, args []string, env command.Env) int {
 		return code
 	}
 	if fs.NArg() > 0 {
-		return command.Exit(env, "phoneui", fmt.Errorf("%w: phoneui takes no arguments (got %q)", command.ErrUsage, fs.Args()))
+		fmt.Fprintf(env.Stderr, "phoneui: unexpected argument %q: phoneui takes only flags (phoneui -h lists them)\n", fs.Arg(0))
+		return command.ExitUsage
 	}
 	return command.Exit(env, "phoneui", run(ctx, *dirs, env))
 }
@@ -76,8 +77,8 @@ func openTerminal(env command.Env) (tcell.Screen, error) {
 		return nil, fmt.Errorf("%w: TERM is not set; set it to the terminal's type, e.g. TERM=vt100 on a serial console", ErrTerminalType)
 	}
 	ti, err := tcell.LookupTerminfo(name)
-	if err != nil {
-		return nil, fmt.Errorf("%w: TERM=%s (%w); set TERM to vt100, linux or xterm", ErrTerminalType, name, err)
+	if err != nil { // tcell's words name its own files, not the person's choice
+		return nil, fmt.Errorf("%w: TERM=%s; set TERM to vt100, linux or xterm", ErrTerminalType, name)
 	}
 	tty, err := tcell.NewStdIoTty()
 	if err != nil {
