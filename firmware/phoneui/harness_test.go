@@ -169,7 +169,7 @@ func startUI(t *testing.T, s *stack) *term { return startUITerm(t, s, "vt100") }
 // startUITerm runs phoneui on the stack in a new tmux server with TERM.
 func startUITerm(t *testing.T, s *stack, termType string) *term {
 	t.Helper()
-	testenv.RequireTool(t, "tmux") // the terminal the tests look at
+	testenv.RequireTool(t, "tmux")                // the terminal the tests look at
 	dir, err := os.MkdirTemp("", "phoneui-tmux-") // a socket path must stay short
 	if err != nil {
 		t.Fatal(err)
