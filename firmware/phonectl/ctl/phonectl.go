@@ -320,9 +320,9 @@ func (x *cmd) calls(ctx context.Context) error {
 		return x.print(struct {
 			Calls  []Call `json:"calls"`
 			Missed int64  `json:"missedCalls"`
-		}{l, t.missed}, "")
+		}{l, t.Missed()}, "")
 	}
-	return writeCalls(x.out, l, t.missed, x.now())
+	return writeCalls(x.out, l, t.Missed(), x.now())
 }
 
 // writeCalls prints the call list: DURATION is the time connected (to the
@@ -363,10 +363,7 @@ func (x *cmd) waitCall(ctx context.Context, id string, want telephony.CallState,
 		var cl Call
 		var ok bool
 		if id != "" {
-			var p *Call
-			if p, ok = t.calls[id]; ok {
-				cl = *p
-			}
+			cl, ok = t.Get(id)
 		} else {
 			cl, ok = t.newest(nil)
 		}

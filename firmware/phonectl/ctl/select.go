@@ -58,14 +58,14 @@ func (s selector) pick(t *callTable, id string) (Call, error) {
 		}
 		return cl, nil
 	}
-	p, ok := t.calls[id]
+	p, ok := t.Get(id)
 	if !ok || p.State == "" {
 		return Call{}, fmt.Errorf("%w: %s", ErrNoCall, id)
 	}
-	if !s.namedFits(*p) {
+	if !s.namedFits(p) {
 		return Call{}, fmt.Errorf("%w: call %s is %s, not %s", ErrNoCall, id, p.State, s.allowed())
 	}
-	return *p, nil
+	return p, nil
 }
 
 func isState(states ...string) func(Call) bool {

@@ -9,14 +9,22 @@ import (
 	"testing"
 
 	"github.com/ringo-phone/ringo/telephony"
+	"github.com/ringo-phone/ringo/telephony/phoneapi"
+	vs "github.com/ringo-phone/ringo/telephony/valuespace"
 )
 
 // table builds a call list; calls are given oldest first.
 func table(calls ...Call) *callTable {
 	t := newCallTable()
 	for i, c := range calls {
-		c.Seq = int64(i + 1)
-		t.calls[c.ID] = &c
+		p := telephony.CallPath(c.ID)
+		t.set(vs.Join(p, phoneapi.KeyCallSeq), vs.Int(int64(i+1)), false)
+		for key, v := range map[string]string{telephony.KeyCallState: c.State, telephony.KeyCallNumber: c.Number,
+			telephony.KeyCallService: c.Service, telephony.KeyCallActions: c.Actions} {
+			if v != "" {
+				t.set(vs.Join(p, key), vs.String(v), false)
+			}
+		}
 	}
 	return t
 }

@@ -126,7 +126,7 @@ func (x *cmd) status(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	st.MissedCalls = calls.missed
+	st.MissedCalls = calls.Missed()
 	now := x.now()
 	for _, c := range measured(calls.list(), now) {
 		if !c.Final() {

@@ -93,7 +93,8 @@ type phone struct {
 	digits       string
 	digitsSeen   bool
 	calls        map[string]*call
-	digitsChange bool // the keypad's digits changed in the last apply
+	list         phoneapi.CallList // the call list as phoned publishes it
+	digitsChange bool              // the keypad's digits changed in the last apply
 }
 
 func newPhone() *phone {
@@ -156,56 +157,16 @@ func (p *phone) dropEmptyServices() {
 }
 
 func (p *phone) applyCall(rest string, v vs.Value, removed bool) {
-	id, key, _ := strings.Cut(rest, "/")
-	if removed && key == "" {
+	p.list.Apply(telephony.CallsPath+"/"+rest, v, removed)
+	id, _, _ := strings.Cut(rest, "/")
+	c, ok := p.list.Get(id)
+	if !ok {
 		delete(p.calls, id)
 		return
 	}
-	c := p.calls[id]
-	if c == nil {
-		if removed {
-			return
-		}
-		c = &call{id: id}
-		p.calls[id] = c
-	}
-	s, _ := v.Str()
-	switch key {
-	case telephony.KeyCallState:
-		c.state = s
-	case telephony.KeyCallNumber:
-		c.number = s
-	case telephony.KeyCallName:
-		c.name = s
-	case telephony.KeyCallService:
-		c.service = s
-	case telephony.KeyCallType:
-		c.callType = s
-	case telephony.KeyCallActions:
-		c.actions = s
-	case telephony.KeyCallReason:
-		c.reason = s
-	case telephony.KeyCallStartTime:
-		c.start = parseTime(s)
-	case phoneapi.KeyCallConnectedTime:
-		c.connected = parseTime(s)
-	case phoneapi.KeyCallEndTime:
-		c.end = parseTime(s)
-	case phoneapi.KeyCallDirection:
-		c.direction = s
-	case phoneapi.KeyCallSeq:
-		c.seq, _ = v.Int()
-	}
-}
-
-// parseTime reads phoned's call times (RFC 3339 with milliseconds); a
-// time it cannot read is unknown.
-func parseTime(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
+	p.calls[id] = &call{id: c.ID, state: c.State, number: c.Number, name: c.Name, service: c.Service,
+		callType: c.CallType, actions: c.Actions, direction: c.Direction, reason: c.Reason, seq: c.Seq,
+		start: phoneapi.Time(c.StartTime), connected: phoneapi.Time(c.ConnectedTime), end: phoneapi.Time(c.EndTime)}
 }
 
 // serviceList returns the services by name.
