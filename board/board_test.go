@@ -18,7 +18,8 @@ func TestLookup(t *testing.T) {
 		err    error
 	}{
 		{[]string{"linux,dummy-virt"}, "qemu-virt", nil},
-		{[]string{"pine64,pinephone-1.2", "linux,dummy-virt"}, "qemu-virt", nil},
+		{[]string{"acme,phone-9", "linux,dummy-virt"}, "qemu-virt", nil},
+		{[]string{"pine64,pinephone-1.2", "pine64,pinephone", "allwinner,sun50i-a64"}, "pinephone-1.2", nil},
 		{[]string{"acme,unknown"}, "", ErrUnknownBoard},
 		{nil, "", ErrUnknownBoard},
 	} {

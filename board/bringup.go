@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ModuleLoader loads one kernel module with its parameters, resolving its
@@ -37,9 +38,10 @@ func (o Outcome) String() string {
 
 // Step is one line of a bring-up report.
 type Step struct {
-	What    string // e.g. "module i2c-stub"
+	What    string // e.g. "module i2c-stub", "radio"
 	Outcome Outcome
-	Err     error // why it was skipped or failed
+	Err     error         // why it was skipped or failed
+	Took    time.Duration // how long the step took, where measured
 }
 
 // Report lists every step of a bring-up in order.
@@ -67,8 +69,23 @@ func (r Report) String() string {
 		if s.Err != nil {
 			fmt.Fprintf(&b, ": %v", s.Err)
 		}
+		if s.Took > 0 {
+			fmt.Fprintf(&b, " (%v)", s.Took.Round(100*time.Microsecond))
+		}
 	}
 	return b.String()
+}
+
+// Problems lists the failed steps as "what: why", the lines phoned
+// publishes under /Hardware/Problems.
+func (r Report) Problems() []string {
+	out := []string{}
+	for _, s := range r.Steps {
+		if s.Outcome == Failed {
+			out = append(out, fmt.Sprintf("%s: %v", s.What, s.Err))
+		}
+	}
+	return out
 }
 
 // LoadModules loads the board's modules, all at once: the loader must be

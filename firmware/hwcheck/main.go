@@ -6,7 +6,7 @@
 // firmware/hwcheck/check; "hwcheck -h" lists the checks.
 //
 //	hwcheck gpiosim -chip NAME -lines a,b[,c...]
-//	hwcheck i2c [-bus N] -addr 0x1a -reg 0x10 -value 0xa5
+//	hwcheck i2c [-bus N] -addr 0x18 -reg 0x10 -value 0xa5
 package main
 
 import (

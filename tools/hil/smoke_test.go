@@ -24,7 +24,7 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("banner = %q", banner)
 	}
 	tr := m.Transcript()
-	for _, mod := range []string{"configfs", "virtio_net", "gpio-sim", "i2c-stub chip_addr=0x1a", "i2c-dev"} {
+	for _, mod := range []string{"configfs", "virtio_net", "gpio-sim", "i2c-stub chip_addr=0x18", "i2c-dev"} {
 		if !strings.Contains(tr, "loaded   module "+mod) {
 			t.Errorf("bring-up report lacks %q loaded", mod)
 		}
@@ -47,20 +47,20 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("/dev/%s is not a character device: rc %d, %v", chip, rc, err)
 	}
 
-	// i2c-stub at 0x1a: a byte written to a register reads back.
-	out, rc, err = m.Run(ctx, "hwcheck i2c -addr 0x1a -reg 0x10 -value 0xa5")
+	// i2c-stub at 0x18 (the codec's address): a byte written to a register reads back.
+	out, rc, err = m.Run(ctx, "hwcheck i2c -addr 0x18 -reg 0x10 -value 0xa5")
 	if err != nil || rc != 0 {
 		t.Fatalf("hwcheck i2c = %q, rc %d, %v", out, rc, err)
 	}
-	if !regexp.MustCompile(`^i2c-\d+ 0x1a reg 0x10 wrote 0xa5 read 0xa5$`).MatchString(out) {
+	if !regexp.MustCompile(`^i2c-\d+ 0x18 reg 0x10 wrote 0xa5 read 0xa5$`).MatchString(out) {
 		t.Errorf("hwcheck i2c printed %q", out)
 	}
 	// A different value, so a stale 0xa5 could not pass.
-	if out, rc, err = m.Run(ctx, "hwcheck i2c -addr 0x1a -reg 0x10 -value 0x3c"); err != nil || rc != 0 || !strings.HasSuffix(out, "read 0x3c") {
+	if out, rc, err = m.Run(ctx, "hwcheck i2c -addr 0x18 -reg 0x10 -value 0x3c"); err != nil || rc != 0 || !strings.HasSuffix(out, "read 0x3c") {
 		t.Errorf("hwcheck i2c 0x3c = %q, rc %d, %v", out, rc, err)
 	}
 	// A failing command's exit code comes through.
-	if _, rc, err := m.Run(ctx, "hwcheck i2c -addr 0x1a -reg 0x1ff"); err != nil || rc == 0 {
+	if _, rc, err := m.Run(ctx, "hwcheck i2c -addr 0x18 -reg 0x1ff"); err != nil || rc == 0 {
 		t.Errorf("hwcheck with a bad register: rc %d, %v; want non-zero", rc, err)
 	}
 

@@ -20,7 +20,7 @@ type check struct {
 
 const (
 	gpioSimUsage = "[-chip NAME] -lines a,b[,c...]"
-	i2cUsage     = "[-bus N] [-addr 0x1a] [-reg 0x10] [-value 0xa5]"
+	i2cUsage     = "[-bus N] [-addr 0x18] [-reg 0x10] [-value 0xa5]"
 )
 
 var checks = []check{
@@ -114,7 +114,7 @@ func i2cFlags() (*flag.FlagSet, *i2cArgs) {
 	fs := flag.NewFlagSet("hwcheck i2c", flag.ContinueOnError)
 	a := &i2cArgs{}
 	fs.IntVar(&a.bus, "bus", -1, "I2C bus `number` (-1: the SMBus stub's)")
-	fs.UintVar(&a.addr, "addr", 0x1a, "7-bit device `address`")
+	fs.UintVar(&a.addr, "addr", 0x18, "7-bit device `address` (the codec answers at 0x18)")
 	fs.UintVar(&a.reg, "reg", 0x10, "`register`")
 	fs.UintVar(&a.value, "value", 0xa5, "`byte` to write and read back")
 	fs.Usage = func() {

@@ -3,19 +3,14 @@ package check
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 
+	"github.com/ringo-phone/ringo/board"
+	"github.com/ringo-phone/ringo/drivers/gpioline"
 	"github.com/ringo-phone/ringo/drivers/smbus"
 	"github.com/ringo-phone/ringo/internal/command"
 	"periph.io/x/conn/v3/i2c"
-	"periph.io/x/host/v3"
-	"periph.io/x/host/v3/gpioioctl"
 )
-
-const configfsGPIOSim = "/sys/kernel/config/gpio-sim"
 
 func gpioSim(ctx context.Context, args []string, env command.Env) error {
 	fs := gpioSimFlags()
@@ -29,61 +24,27 @@ func gpioSim(ctx context.Context, args []string, env command.Env) error {
 	out := env.Stdout
 	names := strings.Split(lines.String(), ",")
 	chipName := chip.String()
-	dev := filepath.Join(configfsGPIOSim, chipName)
-	bank := filepath.Join(dev, "bank0")
-	if err := os.MkdirAll(bank, 0o755); err != nil {
-		return fmt.Errorf("gpiosim: %w (is configfs mounted and gpio-sim loaded?)", err)
-	}
-	if err := writeAttr(bank, "label", chipName); err != nil {
-		return err
-	}
-	if err := writeAttr(bank, "num_lines", strconv.Itoa(len(names))); err != nil {
-		return err
-	}
-	for i, n := range names {
-		line := filepath.Join(bank, fmt.Sprintf("line%d", i))
-		if err := os.MkdirAll(line, 0o755); err != nil {
-			return fmt.Errorf("gpiosim: %w", err)
-		}
-		if err := writeAttr(line, "name", n); err != nil {
-			return err
-		}
-	}
-	if err := writeAttr(dev, "live", "1"); err != nil {
-		return err
-	}
-	devName, err := os.ReadFile(filepath.Join(bank, "chip_name"))
+	sim, err := board.CreateGPIOSim("/", board.GPIOSim{Name: chipName, Label: chipName, Lines: names})
 	if err != nil {
 		return fmt.Errorf("gpiosim: %w", err)
 	}
-	want := strings.TrimSpace(string(devName))
-
-	// periph's GPIO driver enumerates the character devices at Init.
-	if _, err := host.Init(); err != nil {
-		return fmt.Errorf("gpiosim: periph host init: %w", err)
+	// periph's GPIO driver enumerates the character devices once, now
+	// that the chip is live.
+	chips, err := gpioline.System().List()
+	if err != nil {
+		return fmt.Errorf("gpiosim: %w", err)
 	}
-	for _, c := range gpioioctl.Chips {
-		if c.Name() != want {
+	for _, c := range chips {
+		if c.Name != sim.Chip {
 			continue
 		}
-		var got []string
-		for _, l := range c.Lines() {
-			got = append(got, l.Name())
-		}
-		fmt.Fprintf(out, "%s label %s lines %s\n", c.Name(), c.Label(), strings.Join(got, ","))
-		if strings.Join(got, ",") != strings.Join(names, ",") {
-			return fmt.Errorf("gpiosim: %s lists lines %q, want %q", want, got, names)
+		fmt.Fprintf(out, "%s label %s lines %s\n", c.Name, c.Label, strings.Join(c.Lines, ","))
+		if strings.Join(c.Lines, ",") != strings.Join(names, ",") {
+			return fmt.Errorf("gpiosim: %s lists lines %q, want %q", sim.Chip, c.Lines, names)
 		}
 		return nil
 	}
-	return fmt.Errorf("gpiosim: no GPIO character device %s among %d chips", want, len(gpioioctl.Chips))
-}
-
-func writeAttr(dir, name, value string) error {
-	if err := os.WriteFile(filepath.Join(dir, name), []byte(value), 0o644); err != nil {
-		return fmt.Errorf("gpiosim: %w", err)
-	}
-	return nil
+	return fmt.Errorf("gpiosim: no GPIO character device %s among %d chips", sim.Chip, len(chips))
 }
 
 func i2cCheck(ctx context.Context, args []string, env command.Env) error {
