@@ -104,9 +104,12 @@ type Agent struct {
 	provider *telephony.CallProvider
 	ep       *iax.Endpoint
 	settings asteriskconf.Settings
-	reg      registration
-	calls    map[string]*call
-	stopped  bool
+	// confErr is why Asterisk.conf was rejected (a *confError), nil when
+	// it was read or is missing.
+	confErr error
+	reg     registration
+	calls   map[string]*call
+	stopped bool
 }
 
 // Start creates the service on the bus, initializes it, and starts the
@@ -235,14 +238,17 @@ func (a *Agent) Stop(ctx context.Context) {
 }
 
 // loadSettings reads Asterisk.conf; a missing or bad file leaves the
-// service unconfigured (checker invalid) and says why in the log.
+// service unconfigured (checker invalid) and says why in the log; why a
+// bad one was rejected is kept (confErr) for the registration problem.
 func (a *Agent) loadSettings() {
 	s, err := asteriskconf.Load(a.opts.ConfigDir)
+	a.confErr = nil
 	switch {
 	case errors.Is(err, asteriskconf.ErrNotFound):
 		a.log.Warn("no Asterisk.conf: not configured", "path", asteriskconf.Path(a.opts.ConfigDir))
 	case err != nil:
-		a.log.Error("Asterisk.conf rejected: not configured", "err", err)
+		a.confErr = &confError{Err: err}
+		a.log.Error("Asterisk.conf rejected: not configured", "err", a.confErr)
 		s = asteriskconf.Default()
 	}
 	a.settings = s

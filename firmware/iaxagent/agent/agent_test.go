@@ -144,9 +144,12 @@ type rig struct {
 	ctx    context.Context
 	config string
 	agent  *Agent
-	mgr    *telephony.Manager
-	regs   chan telephony.RegistrationState
-	calls  chan []telephony.CallInfo
+	// bus is phonectl's connection, for requests a Manager would check
+	// before sending (a third-party client need not).
+	bus   *bus.Client
+	mgr   *telephony.Manager
+	regs  chan telephony.RegistrationState
+	calls chan []telephony.CallInfo
 	// problems gets each registrationProblem the agent publishes, "" for
 	// its removal.
 	problems chan string
@@ -154,16 +157,25 @@ type rig struct {
 
 func newRig(t *testing.T, s asteriskconf.Settings, opts Options) *rig {
 	t.Helper()
+	return newRigConf(t, func(dir string) {
+		if s.Server != "" {
+			if err := asteriskconf.Save(dir, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}, opts)
+}
+
+// newRigConf starts the rig after write has put the agent's configuration
+// in its config directory.
+func newRigConf(t *testing.T, write func(dir string), opts Options) *rig {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	r := &rig{t: t, ctx: ctx, config: t.TempDir(),
 		regs: make(chan telephony.RegistrationState, 64), calls: make(chan []telephony.CallInfo, 64),
 		problems: make(chan string, 64)}
-	if s.Server != "" {
-		if err := asteriskconf.Save(r.config, s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write(r.config)
 	sock := bus.SocketPath(t.TempDir())
 	srv, err := bus.Listen(sock, bus.ServerOptions{})
 	if err != nil {
@@ -179,6 +191,7 @@ func newRig(t *testing.T, s asteriskconf.Settings, opts Options) *rig {
 		return c
 	}
 	watcher := dial("phonectl")
+	r.bus = watcher
 	r.mgr = telephony.NewManager(watcher)
 	problemKey := vs.Join(telephony.InterfacePath(telephony.NetworkRegistrationInterface, ServiceName), telephony.KeyRegistrationProblem)
 	if _, err := watcher.Subscribe(ctx, problemKey, func(b vs.Batch) {

@@ -21,6 +21,7 @@ import (
 //	Idle       stopping     ServiceHangup
 //	Idle       too-many     OtherFailure
 //	Idle       no-network   NetworkFailure
+//	Idle       bad-number   OtherFailure
 //	Idle       offer        Incoming
 //	Idle       end-local    HangupLocal
 //	Incoming   answered     Connected       hold-others
@@ -68,6 +69,10 @@ const (
 	// callNoNetwork: a dial refused because the account is not
 	// registered Home, or iax would not place the call.
 	callNoNetwork
+	// callBadNumber: a dial refused because the number is not one
+	// (telephony.CheckNumber): empty, too long, or with control
+	// characters.
+	callBadNumber
 	// callOffer: a NEW arrived from the server.
 	callOffer
 	// callRinging: the far end rings (RINGING).
@@ -86,7 +91,7 @@ const (
 	callLost
 )
 
-var callEventNames = [...]string{"dial", "stopping", "too-many", "no-network", "offer", "ringing",
+var callEventNames = [...]string{"dial", "stopping", "too-many", "no-network", "bad-number", "offer", "ringing",
 	"answered", "hold", "activate", "end-local", "end-remote", "lost"}
 
 func (e callEvent) String() string {
@@ -139,6 +144,8 @@ func (c *call) transition(ev callEvent) callActions {
 			c.state = telephony.CallOtherFailure
 		case callNoNetwork:
 			c.state = telephony.CallNetworkFailure
+		case callBadNumber:
+			c.state = telephony.CallOtherFailure
 		case callOffer:
 			c.state = telephony.CallIncoming
 		case callEndLocal:
@@ -220,6 +227,7 @@ func (c *call) step(ev callEvent, why error) {
 		c.startAudio()
 	} else {
 		c.endAudio()
+		c.cancelTones()
 	}
 	if final(to) {
 		delete(c.a.calls, c.tc.ID())

@@ -1,10 +1,12 @@
 package agent
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/ringo-phone/ringo/iax"
+	"github.com/ringo-phone/ringo/internal/clock"
 	"github.com/ringo-phone/ringo/telephony"
 )
 
@@ -53,6 +55,12 @@ type call struct {
 	// tc publishes it. Only transition assigns it.
 	state     telephony.CallState
 	stopAudio func()
+	// tones are the DTMF digits waiting to be sent, at most
+	// telephony.MaxTones; toneTimer sends the next one, and toneGen
+	// tells a timer that was cancelled from the one that is due.
+	tones     []byte
+	toneTimer clock.Timer
+	toneGen   int
 }
 
 type providerImpl struct{ a *Agent }
@@ -129,6 +137,16 @@ func (a *Agent) dial(c *call, number string) {
 	fail := func(ev callEvent, why error) {
 		a.transaction(func() { c.step(ev, why) })
 	}
+	if err := telephony.CheckNumber(number); err != nil {
+		// A client that bypasses phoned's check: refused at once, and
+		// the number published cut and escaped, as the reason says why.
+		a.log.Warn("dial refused", "call", c.tc.ID(), "number", telephony.Printable(number, telephony.MaxNumberLen), "err", err)
+		a.transaction(func() {
+			c.tc.SetNumber(telephony.Printable(number, telephony.MaxNumberLen))
+			c.step(callBadNumber, err)
+		})
+		return
+	}
 	switch {
 	case a.stopped:
 		fail(callStopping, nil)
@@ -160,23 +178,26 @@ func (a *Agent) dial(c *call, number string) {
 
 func (a *Agent) incoming(ic *iax.Call) {
 	info := ic.Info()
+	// The caller id comes from the network: escaped and cut before it
+	// reaches the value space, and from there a console.
+	number := telephony.Printable(info.CallingNumber, telephony.MaxNumberLen)
+	name := telephony.Printable(info.CallingName, telephony.MaxNameLen)
+	if number == "" {
+		number = name
+	}
 	if a.stopped || len(a.calls) >= a.opts.MaxCalls {
-		a.log.Warn("incoming call refused", "from", info.CallingNumber, "calls", len(a.calls))
+		a.log.Warn("incoming call refused", "from", number, "calls", len(a.calls))
 		ic.Reject(iax.CauseCongestion)
 		return
 	}
 	c := &call{a: a, ic: ic}
 	c.tc = a.provider.NewCall(telephony.NewCallID(), CallType, c)
-	number := info.CallingNumber
-	if number == "" {
-		number = info.CallingName
-	}
 	a.calls[c.tc.ID()] = c
 	// Number, name and state appear together: an incoming call is never
 	// seen without its caller, nor in Idle.
 	a.transaction(func() {
 		c.tc.SetNumber(number)
-		c.tc.SetName(info.CallingName)
+		c.tc.SetName(name)
 		c.step(callOffer, nil)
 	})
 	a.spawn(c.watch)
@@ -287,28 +308,74 @@ func (c *call) activate() {
 	c.a.transaction(func() { c.step(callActivate, nil) })
 }
 
-// tone sends DTMF digits one after the other on the agent's clock.
+// tone queues DTMF digits, sent one after the other on the agent's clock.
+// A request that is no DTMF string, longer than telephony.MaxTones, or
+// that would leave more than MaxTones digits waiting is refused whole
+// (a client may bypass phoned's own check). Whatever waits when the call
+// stops being Connected is dropped (cancelTones).
 func (c *call) tone(tones string) {
 	if c.state != telephony.CallConnected {
+		c.a.log.Warn("tone refused: the call is not connected", "call", c.tc.ID(), "state", c.state.String())
 		return
 	}
-	if strings.Trim(tones, "0123456789*#ABCD") != "" {
-		c.a.log.Warn("tone: not DTMF digits", "call", c.tc.ID(), "tones", tones)
+	if err := telephony.CheckTones(tones); err != nil {
+		c.a.log.Warn("tone refused", "call", c.tc.ID(), "tones", telephony.Printable(tones, telephony.MaxTones), "err", err)
 		return
 	}
-	for i := 0; i < len(tones); i++ {
-		d := tones[i]
-		c.a.opts.Clock.AfterFunc(time.Duration(i)*(toneOn+toneOff), func() {
-			if err := c.ic.SendDTMF(d, toneOn); err != nil {
-				c.a.log.Warn("tone", "call", c.tc.ID(), "err", err)
+	if n := len(c.tones) + len(tones); n > telephony.MaxTones {
+		c.a.log.Warn("tone refused", "call", c.tc.ID(), "err", fmt.Errorf(
+			"%w: %d tones are still being sent and %d more would make %d, at most %d; send them once these are done",
+			telephony.ErrBadTones, len(c.tones), len(tones), n, telephony.MaxTones))
+		return
+	}
+	c.tones = append(c.tones, strings.ToUpper(tones)...)
+	if c.toneTimer == nil {
+		c.nextTone()
+	}
+}
+
+// nextTone sends the first waiting digit (it lasts toneOn, iax ends it),
+// and schedules the next one toneOff after that.
+func (c *call) nextTone() {
+	d := c.tones[0]
+	c.tones = c.tones[1:]
+	if err := c.ic.SendDTMF(d, toneOn); err != nil {
+		c.a.log.Warn("tone", "call", c.tc.ID(), "err", err)
+	} else {
+		c.a.log.Debug("tone sent", "call", c.tc.ID(), "digit", string(d), "waiting", len(c.tones))
+	}
+	if len(c.tones) == 0 {
+		c.toneTimer = nil
+		return
+	}
+	gen := c.toneGen
+	c.toneTimer = c.a.opts.Clock.AfterFunc(toneOn+toneOff, func() {
+		c.a.do(func() {
+			if gen == c.toneGen {
+				c.nextTone()
 			}
 		})
+	})
+}
+
+// cancelTones drops the digits that wait, and the timer that would send
+// the next: nothing of a call's tones outlives its being Connected.
+func (c *call) cancelTones() {
+	if c.toneTimer != nil {
+		c.toneTimer.Stop()
+		c.toneTimer = nil
 	}
+	c.tones = nil
+	c.toneGen++
 }
 
 func (c *call) transfer(number string) {
 	if c.ic == nil || actionsFor(c.state)&telephony.ActionTransfer == 0 {
 		c.a.log.Warn("transfer: not possible now", "call", c.tc.ID(), "state", c.state.String())
+		return
+	}
+	if err := telephony.CheckNumber(number); err != nil {
+		c.a.log.Warn("transfer refused", "call", c.tc.ID(), "number", telephony.Printable(number, telephony.MaxNumberLen), "err", err)
 		return
 	}
 	if err := c.ic.Transfer(number); err != nil {

@@ -85,6 +85,7 @@ var callTable = []transition[telephony.CallState, callEvent, callActions]{
 	{idle, callStopping, telephony.CallServiceHangup, 0},
 	{idle, callTooMany, telephony.CallOtherFailure, 0},
 	{idle, callNoNetwork, telephony.CallNetworkFailure, 0},
+	{idle, callBadNumber, telephony.CallOtherFailure, 0},
 	{idle, callOffer, incoming, 0},
 	{idle, callEndLocal, telephony.CallHangupLocal, 0},
 	{incoming, callAnswered, connected, callHoldOthers},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ringo-phone/ringo/iax"
 	"github.com/ringo-phone/ringo/internal/asteriskconf"
+	"github.com/ringo-phone/ringo/telephony"
 )
 
 // What the agent tells the person at the console, in words: the
@@ -34,6 +35,28 @@ type resolveError struct {
 func (e *resolveError) Error() string { return fmt.Sprintf("cannot resolve %s: %v", e.Host, e.Err) }
 func (e *resolveError) Unwrap() error { return e.Err }
 
+// maxConfReason bounds how much of a rejected Asterisk.conf's reason is
+// said: a value tens of kilobytes long is quoted in it.
+const maxConfReason = 400
+
+// confError is why Asterisk.conf was rejected (internal/asteriskconf's
+// error: bad permissions, an invalid value), said on one line, with the
+// package's prefix left out, escaped and cut at maxConfReason.
+type confError struct{ Err error }
+
+func (e *confError) Error() string {
+	var parts []string
+	for _, line := range strings.Split(e.Err.Error(), "\n") {
+		line = strings.TrimPrefix(line, "asteriskconf: ")
+		if line != "" {
+			parts = append(parts, line)
+		}
+	}
+	return telephony.Printable(strings.Join(parts, "; "), maxConfReason)
+}
+
+func (e *confError) Unwrap() error { return e.Err }
+
 // portUnreachable reports whether err says that nothing listens at the
 // peer's port: the kernel's ICMP port unreachable, which iax reports at
 // once instead of retransmitting (on Linux; elsewhere a closed port reads
@@ -46,6 +69,10 @@ func (r *registration) problem(ev regEvent, why error) string {
 	server := r.server.String()
 	switch ev {
 	case regUnconfigured:
+		var ce *confError
+		if errors.As(why, &ce) {
+			return fmt.Sprintf("Asterisk.conf is not used: %v; fix it with iaxsettings set", ce)
+		}
 		return "not configured: set Server and UserId with iaxsettings set -server HOST -user NAME"
 	case regUnreachable:
 		var re *resolveError
@@ -143,6 +170,8 @@ func (a *Agent) endReason(ev callEvent, why error) string {
 		return "the Asterisk service is stopping"
 	case ev == callTooMany:
 		return fmt.Sprintf("too many calls: the agent takes %d at once; hang one up", a.opts.MaxCalls)
+	case ev == callBadNumber:
+		return fmt.Sprintf("the number cannot be dialled: %v", why)
 	case ev == callNoNetwork && why != nil:
 		return fmt.Sprintf("cannot place the call: %v", why)
 	case ev == callNoNetwork:

@@ -27,6 +27,12 @@ func TestRegistrationProblemWords(t *testing.T) {
 		want string
 	}{
 		{regUnconfigured, ErrNotConfigured, "not configured: set Server and UserId with iaxsettings set -server HOST -user NAME"},
+		{regUnconfigured, &confError{Err: errors.Join(
+			fmt.Errorf("%w: Port 0 is not between 1 and 65535", asteriskconf.ErrInvalid),
+			fmt.Errorf("%w: UserId is empty but a server is set", asteriskconf.ErrInvalid))},
+			"Asterisk.conf is not used: invalid: Port 0 is not between 1 and 65535; invalid: UserId is empty but a server is set; fix it with iaxsettings set"},
+		{regUnconfigured, &confError{Err: fmt.Errorf("%w: Server %q is not a host name", asteriskconf.ErrInvalid, "a\x1b[2J")},
+			`Asterisk.conf is not used: invalid: Server "a\x1b[2J" is not a host name; fix it with iaxsettings set`},
 		{regUnreachable, &resolveError{Host: "pbx.example", Err: &net.DNSError{Err: "no such host", Name: "pbx.example"}},
 			"cannot resolve pbx.example: no such host; check Server (iaxsettings show) and the network's name server"},
 		{regUnreachable, &resolveError{Host: "pbx.example", Err: context.DeadlineExceeded},
@@ -92,6 +98,7 @@ func TestEndReasonWords(t *testing.T) {
 		{callTooMany, nil, "too many calls: the agent takes 16 at once; hang one up"},
 		{callNoNetwork, nil, "not registered with the Asterisk server (registration Searching); see phonectl status"},
 		{callNoNetwork, iax.ErrNoCallNumbers, "cannot place the call: iax: no free call numbers"},
+		{callBadNumber, telephony.CheckNumber(strings.Repeat("1", 100)), "the number cannot be dialled: bad number: 100 characters, at most 64"},
 		{callEndRemote, fmt.Errorf("wrapped: %w", &iax.HangupError{Cause: "User busy", CauseCode: 17}), "User busy (cause 17)"},
 		{callLost, iax.ErrTimeout, "no answer from the server: the call was lost"},
 		{callLost, nil, "no answer from the server: the call was lost"},

@@ -104,9 +104,15 @@ func (a *Agent) restartRegistration() {
 }
 
 // beginRun feeds the machine the event a new run starts with: ev
-// (regBegin, or regAgain after a backoff) when the settings name a server.
+// (regBegin, or regAgain after a backoff) when the settings name a server;
+// unconfigured, with the reason, when Asterisk.conf was rejected.
 func (a *Agent) beginRun(ev regEvent) {
 	switch {
+	case a.confErr != nil:
+		// A rejected Asterisk.conf is said whether or not a registration
+		// is wanted: it is what keeps one from starting.
+		a.log.Warn("cannot register", "err", a.confErr)
+		a.regStep(regUnconfigured, a.confErr)
 	case !a.reg.want:
 		a.regStep(regDeregistered, nil)
 	case !configured(a.settings):
