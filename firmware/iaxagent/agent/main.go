@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os/signal"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/ringo-phone/ringo/drivers/audio"
@@ -53,6 +55,7 @@ type options struct {
 	rtxTries           int
 
 	stderr  io.Writer
+	logs    *logSink
 	log     *slog.Logger
 	devices *audio.Devices
 }
@@ -86,9 +89,14 @@ func Main(ctx context.Context, args []string, env command.Env) int {
 	if fs.NArg() > 0 {
 		return command.Exit(env, Program, fmt.Errorf("unexpected arguments %q: iaxagent takes flags only (%w: see iaxagent -h)", fs.Args(), command.ErrUsage))
 	}
+	// A closed log pipe must not kill the agent: with SIGPIPE ignored, a
+	// write to it fails with EPIPE, and the log goes on in a file
+	// (logSink). Go ignores it already for every descriptor but 1 and 2.
+	signal.Ignore(syscall.SIGPIPE)
 	if err := o.setup(); err != nil {
 		return command.Exit(env, Program, err)
 	}
+	defer o.logs.Close()
 	return command.Exit(env, Program, o.serve(ctx))
 }
 
@@ -99,7 +107,9 @@ func (o *options) setup() error {
 	if err := levels.Set(o.logSpec); err != nil {
 		return badConfig(fmt.Errorf("-log %q: %w", o.logSpec, err))
 	}
-	o.log = slog.New(logcat.NewHandler(slog.NewTextHandler(o.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}), levels))
+	o.logs = newLogSink(o.stderr, o.dirs.Runtime)
+	o.log = slog.New(logcat.NewHandler(slog.NewTextHandler(o.logs,
+		&slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: cutLogValue}), levels))
 
 	// The active call's audio. A device that will not open (no PulseAudio
 	// in the image) leaves the call up and silent, and says so in the log.
