@@ -113,6 +113,46 @@ const (
 var PinePhone12 = Board{
 	Name:       "pinephone-1.2",
 	Compatible: []string{"pine64,pinephone-1.2"},
+	// Debian's kernel builds the phone's drivers as modules and nothing in
+	// the image loads modules by alias (there is no udev), so this names
+	// every driver the parts need; modprobe brings their dependencies.
+	Modules: []Module{
+		// The PMIC on the RSB bus: its regulators feed the codec, the
+		// LRADC's reference and the USB PHY; the power key.
+		{Name: "axp20x-rsb"},
+		{Name: "axp20x-regulator"},
+		{Name: "axp20x-pek"},
+		{Name: "evdev"},
+		// The volume keys on the LRADC (built out of tree by
+		// initramfs/kernel.sh: Debian leaves the driver out).
+		{Name: "sun4i-lradc-keys"},
+		// Audio: the A64's codec, digital and analog halves, the I2S the
+		// modem's PCM arrives on, DMA, and the card joining them with the
+		// speaker amplifier.
+		{Name: "sun6i-dma"},
+		{Name: "sun8i-codec"},
+		{Name: "sun50i-codec-analog"},
+		{Name: "sun4i-i2s"},
+		{Name: "snd-soc-simple-card"},
+		{Name: "snd-soc-simple-amplifier"},
+		// The backlight.
+		{Name: "pwm-sun4i"},
+		{Name: "pwm_bl"},
+		// USB host for the modem: its serial ports (AT on ttyUSB2) and
+		// its QMI network interface.
+		{Name: "phy-sun4i-usb"},
+		{Name: "ehci-platform"},
+		{Name: "ohci-platform"},
+		{Name: "option"},
+		{Name: "qmi_wwan"},
+		// The USB-C port as a gadget (the MUSB glue is the module named
+		// sunxi): ethernet to a laptop (ECM, and RNDIS), for development.
+		{Name: "sunxi"},
+		{Name: "usb_f_ecm"},
+		{Name: "g_ether"},
+		// The SD card and the eMMC, for the state partition.
+		{Name: "sunxi-mmc"},
+	},
 	Radio: &Radio{
 		VBATEn:   Line{Chip: pinephoneRPIO, Offset: 7, Active: ActiveHigh},  // PL7
 		PWRKey:   Line{Chip: pinephonePIO, Offset: 35, Active: ActiveHigh},  // PB3
