@@ -21,7 +21,11 @@
 // "forever" there). WaitEdge hands periph only positive, bounded waits
 // and halts the line when the context ends. An Out is an output whose
 // last written level it remembers: periph's Read on an output line turns
-// it into a pulled-up input, so an Out never reads its line.
+// it into a pulled-up input, so an Out never reads its line. periph
+// requests an output before it sets its value, so a line may show low for
+// an instant when opened high: a board whose modem must not see VBAT_EN
+// dip on a restart needs the kernel to hold that line, or a periph that
+// requests with the value.
 //
 // Drivers take the Input and Output interfaces; only the board opens and
 // closes lines. Package gpiolinetest has a strict fake periph pin and
