@@ -16,14 +16,23 @@ import (
 const (
 	DefaultConfig  = "/etc/ringo"
 	DefaultRuntime = "/run/ringo"
+	DefaultState   = "/var/lib/ringo/state"
 	EnvConfig      = "RINGO_CONFIG"
 	EnvRuntime     = "RINGO_RUNTIME"
+	EnvState       = "RINGO_STATE"
 )
 
-// Dirs are the two directories a program works with.
+// Dirs are the directories a program works with: Config holds the
+// configuration (read, and written by the settings tools), Runtime the bus
+// socket (gone at reboot), State what a program keeps for itself across a
+// restart and a reboot (phoned's call history, the flight request). On the
+// handset State lies on the persistent storage; a program creates its own
+// files there (0600, written atomically: temp file and rename) and copes
+// with the directory being absent or unwritable by saying so and going on.
 type Dirs struct {
 	Config  string
 	Runtime string
+	State   string
 }
 
 // Flags registers -config and -runtime on fs. Their defaults come from the
@@ -35,6 +44,8 @@ func Flags(fs *flag.FlagSet, getenv func(string) string) *Dirs {
 		"configuration directory (env "+EnvConfig+")")
 	fs.StringVar(&d.Runtime, "runtime", orDefault(getenv(EnvRuntime), DefaultRuntime),
 		"runtime directory holding bus.sock (env "+EnvRuntime+")")
+	fs.StringVar(&d.State, "state", orDefault(getenv(EnvState), DefaultState),
+		"state directory kept across reboots (env "+EnvState+")")
 	return d
 }
 
@@ -45,14 +56,19 @@ func orDefault(v, def string) string {
 	return v
 }
 
-// Abs makes both directories absolute, so that child processes and logs
+// Abs makes the directories absolute, so that child processes and logs
 // see the same paths whatever their working directory.
 func (d *Dirs) Abs() error {
 	var err error
 	if d.Config, err = filepath.Abs(d.Config); err != nil {
 		return err
 	}
-	d.Runtime, err = filepath.Abs(d.Runtime)
+	if d.Runtime, err = filepath.Abs(d.Runtime); err != nil {
+		return err
+	}
+	if d.State != "" {
+		d.State, err = filepath.Abs(d.State)
+	}
 	return err
 }
 
@@ -60,9 +76,13 @@ func (d *Dirs) Abs() error {
 func (d Dirs) Socket() string { return bus.SocketPath(d.Runtime) }
 
 // Env returns the environment entries that pass the directories on to a
-// child process.
+// child process (State only when it is set).
 func (d Dirs) Env() []string {
-	return []string{EnvConfig + "=" + d.Config, EnvRuntime + "=" + d.Runtime}
+	env := []string{EnvConfig + "=" + d.Config, EnvRuntime + "=" + d.Runtime}
+	if d.State != "" {
+		env = append(env, EnvState+"="+d.State)
+	}
+	return env
 }
 
 // Dial connects to the bus as the program name. Its errors say which of

@@ -117,3 +117,32 @@ func TestDialDenied(t *testing.T) {
 		t.Errorf("Dial as uid 65534 = %q, want it to start %q", out, want)
 	}
 }
+
+func TestStateDir(t *testing.T) {
+	for _, tc := range []struct {
+		env   map[string]string
+		args  []string
+		state string
+	}{
+		{nil, nil, DefaultState},
+		{map[string]string{EnvState: "/s"}, nil, "/s"},
+		{map[string]string{EnvState: "/s"}, []string{"-state", "/t"}, "/t"},
+	} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		d := Flags(fs, func(k string) string { return tc.env[k] })
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		if d.State != tc.state {
+			t.Errorf("Flags(%v, %v).State = %q, want %q", tc.env, tc.args, d.State, tc.state)
+		}
+	}
+	d := Dirs{Config: "/c", Runtime: "/r", State: "/s"}
+	if got, want := strings.Join(d.Env(), " "), "RINGO_CONFIG=/c RINGO_RUNTIME=/r RINGO_STATE=/s"; got != want {
+		t.Errorf("Env() = %q, want %q", got, want)
+	}
+	d.State = ""
+	if got := strings.Join(d.Env(), " "); strings.Contains(got, EnvState) {
+		t.Errorf("Env() without a state directory = %q, want no %s", got, EnvState)
+	}
+}
