@@ -78,6 +78,10 @@ var QEMUVirt = Board{
 		// The audio codec's register file, as the CI board's stand-in for a
 		// real I2C codec (the TLV320AIC3104 answers at 0x18).
 		{Name: "i2c-stub", Params: "chip_addr=0x18"},
+		// The sound card: QEMU's USB audio device (playback only) on its
+		// XHCI controller.
+		{Name: "xhci-pci"},
+		{Name: "snd-usb-audio"},
 	},
 	// QEMU user networking: the guest is 10.0.2.15, the host 10.0.2.2.
 	Net:     &Net{Interface: "eth0", Address: "10.0.2.15/24", Gateway: "10.0.2.2"},
@@ -95,6 +99,10 @@ var QEMUVirt = Board{
 	ModemPort: &ModemPort{Path: "/dev/hvc0", Baud: 115200},
 	// A virtio disk image kept on the host.
 	Storage: &Storage{Device: "/dev/vda", FSType: "ext4"},
+	// QEMU's usb-audio (card id "Audio") plays into a WAV file on the
+	// host; it has no capture side, so the microphone is a 700 Hz tone
+	// made in PulseAudio.
+	Audio: &AudioCard{Card: "Audio", Device: 0, Mic: "tone:700"},
 }
 
 // The PinePhone's GPIO chips (docs/boards/pinephone-1.2.md): the main PIO,

@@ -60,7 +60,7 @@ func TestOpenQEMUVirt(t *testing.T) {
 		"  FAILED   codec: no answer at 0x18 on i2c-0 (3ms)",
 		"  loaded   keypad QEMU Virtio Keyboard",
 		"  skipped  modem port: not opened here (no opener given)",
-		"  skipped  audio card: none on this board",
+		"  skipped  audio card: not opened here (no opener given)",
 		"  skipped  storage: not opened here (no opener given)",
 	}, "\n")
 	if got := rep.String(); got != want {

@@ -104,10 +104,17 @@ type ModemPort struct {
 	StopBits int
 }
 
-// AudioCard is the ALSA card call audio plays on.
+// AudioCard is the ALSA card call audio plays on. PulseAudio's default
+// sink (and source) is its PCM device.
 type AudioCard struct {
 	Card   string // the card's name or id ("PinePhone")
 	Device int    // the PCM device on it
+	// Mic, for a card without a capture side (QEMU's USB audio), is what
+	// PulseAudio offers as the microphone instead: "tone:HZ" (a sine), or
+	// "file:PATH" (a WAV file in the image, 8 kHz mono 16-bit, looped).
+	// Empty: the card's own capture device. The kernel command line's
+	// ringo.mic= overrides it (a test's choice).
+	Mic string
 }
 
 // Storage is where state written at run time persists across reboots.
