@@ -58,6 +58,10 @@ type Decision struct {
 	// order. A manager that is not a Reasoner gives its registration
 	// message.
 	Reasons []string
+
+	// noEmergency is the refusal of an emergency number nothing can
+	// place while the cellular placeholder (NoModemManager) is asked.
+	noEmergency error
 }
 
 // Err returns nil for OutcomeDial and OutcomeChoose, and an error wrapping
@@ -67,6 +71,9 @@ func (d Decision) Err() error {
 	case OutcomeReject:
 		return fmt.Errorf("%w by %s: %s", ErrRejected, d.Manager.Service(), strings.Join(d.words(), "; "))
 	case OutcomeNoNetwork:
+		if d.noEmergency != nil {
+			return d.noEmergency
+		}
 		if len(d.words()) == 0 {
 			return fmt.Errorf("%w: no service can place calls (none is running)", ErrNoNetwork)
 		}
@@ -155,6 +162,9 @@ func Decide(number string, managers []Manager, cfg Config) Decision {
 			if r := reason(m, number); r != "" {
 				d.Reasons = append(d.Reasons, r)
 			}
+		}
+		if d.Emergency {
+			d.noEmergency = emergencyRefusal(number, ranked)
 		}
 	case 1:
 		d.Outcome, d.Manager, d.Candidates = OutcomeDial, d.Candidates[0], nil
