@@ -46,6 +46,9 @@ func run(ctx context.Context, args []string) error {
 	}
 
 	compat, cerr := board.ReadCompatible("/")
+	if *boardName == "" {
+		*boardName = cmdlineBoard() // ringo.board= on the kernel command line
+	}
 	var b board.Board
 	var err error
 	if *boardName != "" {
