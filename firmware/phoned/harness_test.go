@@ -111,7 +111,9 @@ type phone struct {
 func startPhoned(t *testing.T, cfg, rt string, extra ...string) *phone {
 	t.Helper()
 	p := &phone{t: t, cfg: cfg, rt: rt, log: newLogBuf(), exited: make(chan struct{})}
-	args := append(append([]string{"-config", cfg, "-runtime", rt, "-log", "debug,bus=info"}, testFlags...), extra...)
+	// A state directory of the test's own unless extra names one: never
+	// the host's.
+	args := append(append([]string{"-config", cfg, "-runtime", rt, "-state", t.TempDir(), "-log", "debug,bus=info"}, testFlags...), extra...)
 	p.cmd = exec.Command(filepath.Join(bin, "phoned"), args...)
 	p.cmd.Stderr = p.log
 	p.cmd.Env = append(os.Environ(), "RINGO_CONFIG=/nonexistent", "RINGO_RUNTIME=/nonexistent")

@@ -148,6 +148,25 @@ func Set(ctx context.Context, c *bus.Client, path string, v vs.Value) error {
 	return nil
 }
 
+// MsgResetMissed asks phoned to set the missed-call count
+// (telephony.MissedCallsPath) to 0, as the call screen does once the person
+// has seen the missed calls: replyChannel. Answered with MsgDone.
+const MsgResetMissed = "resetMissed"
+
+// ResetMissed asks phoned to set the missed-call count to 0; phoned keeps
+// the count in its call history, so the reset outlives a restart.
+func ResetMissed(ctx context.Context, c *bus.Client) error {
+	m, err := request(ctx, c, MsgResetMissed)
+	if err != nil {
+		return err
+	}
+	if m.Name == MsgFailed {
+		reason, _ := m.Str(0)
+		return fmt.Errorf("%w: %s", ErrRefused, reason)
+	}
+	return nil
+}
+
 // request sends a control request and waits for phoned's one reply.
 func request(ctx context.Context, c *bus.Client, name string, args ...vs.Value) (qcop.Message, error) {
 	reply := ReplyChannelPrefix + telephony.NewCallID()

@@ -21,6 +21,7 @@ type callList struct {
 	seq    int64
 	missed int64
 	calls  map[string]*callRecord
+	dirty  bool // the history (ended calls, missed, seq) changed since it was saved
 }
 
 type callRecord struct {
@@ -30,6 +31,8 @@ type callRecord struct {
 	connected bool
 	ended     bool
 	notified  bool // the console was told it rings
+
+	start, connectedAt, endAt time.Time
 }
 
 func newCallList(keep int) *callList {
@@ -54,7 +57,7 @@ func (l *callList) update(calls []telephony.CallInfo, now time.Time) (ops []vs.O
 		r := l.calls[c.ID]
 		if r == nil {
 			l.seq++
-			r = &callRecord{seq: l.seq, incoming: c.State == telephony.CallIncoming}
+			r = &callRecord{seq: l.seq, incoming: c.State == telephony.CallIncoming, start: now}
 			l.calls[c.ID] = r
 			dir := "outgoing"
 			if r.incoming {
@@ -73,11 +76,14 @@ func (l *callList) update(calls []telephony.CallInfo, now time.Time) (ops []vs.O
 		p := telephony.CallPath(c.ID)
 		if (c.State == telephony.CallConnected || c.State == telephony.CallHold) && !r.connected {
 			r.connected = true
+			r.connectedAt = now
 			ops = append(ops, vs.SetOp(vs.Join(p, phoneapi.KeyCallConnectedTime), vs.String(now.UTC().Format(StartTimeLayout))))
 		}
 		ops = append(ops, telephony.CallOps([]telephony.CallInfo{c})...)
 		if c.State.Final() {
 			r.ended = true
+			r.endAt = now
+			l.dirty = true
 			ops = append(ops, vs.SetOp(vs.Join(p, phoneapi.KeyCallEndTime), vs.String(now.UTC().Format(StartTimeLayout))))
 			if c.State == telephony.CallMissed || (r.incoming && !r.connected) {
 				l.missed++
@@ -118,6 +124,7 @@ func (l *callList) pruneOps() []vs.Op {
 		r := ended[0]
 		ended = ended[1:]
 		delete(l.calls, r.info.ID)
+		l.dirty = true
 		ops = append(ops, vs.RemoveOp(telephony.CallPath(r.info.ID)))
 	}
 	return ops

@@ -56,6 +56,13 @@ func (s *Server) onControl(m qcop.Message) {
 		}
 		s.log.Info("value set for the console", "path", path, "value", m.Args[2].String())
 		s.send(reply, phoneapi.MsgDone)
+	case phoneapi.MsgResetMissed:
+		s.mu.Lock()
+		s.apply(s.calls.resetMissed()...)
+		s.historyChangedLocked()
+		s.mu.Unlock()
+		s.log.Info("missed calls seen: count reset", "category", "calls")
+		s.send(reply, phoneapi.MsgDone)
 	default:
 		s.send(reply, phoneapi.MsgFailed, vs.String(fmt.Sprintf("unknown request %q", m.Name)))
 	}

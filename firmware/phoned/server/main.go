@@ -55,11 +55,11 @@ func run(ctx context.Context, args []string, env command.Env) error {
 	if err := dirs.Abs(); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	o.Config, o.Runtime = dirs.Config, dirs.Runtime
+	o.Config, o.Runtime, o.State = dirs.Config, dirs.Runtime, dirs.State
 
 	o.Levels = levels
 	o.Logger = slog.New(logcat.NewHandler(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}), levels))
-	o.Logger.Info("phoned", "category", "phoned", "version", version.Version, "config", o.Config, "runtime", o.Runtime)
+	o.Logger.Info("phoned", "category", "phoned", "version", version.Version, "config", o.Config, "runtime", o.Runtime, "state", o.State)
 	if *notices != "" {
 		// Without its console phoned still works: it says so and goes on.
 		if f, err := os.OpenFile(*notices, os.O_WRONLY|os.O_APPEND, 0); err != nil {

@@ -17,8 +17,11 @@ type Options struct {
 	// Telephony.conf, Asterisk.conf) and the runtime directory (bus.sock).
 	Config  string
 	Runtime string
-	Logger  *slog.Logger
-	Clock   clock.Clock
+	// State is the directory phoned keeps its call history in across a
+	// restart and a reboot ("": not kept).
+	State  string
+	Logger *slog.Logger
+	Clock  clock.Clock
 	// Levels, when set, are the logger's per-category levels; phoned
 	// changes them when LogLevelsPath changes (vsexplorer set).
 	Levels *logcat.Levels

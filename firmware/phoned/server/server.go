@@ -116,6 +116,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.tree = s.bus.Tree()
+	s.apply(s.loadHistory()...)
 	s.apply(s.calls.initOps()...)
 	go s.events.run()
 	if err := s.watch(); err != nil {
@@ -414,6 +415,7 @@ func (s *Server) onComms(b vs.Batch) {
 			removed = append(removed, st)
 			s.log.Info("service gone", "service", name)
 			s.apply(s.calls.endService(name, s.opts.Clock.Now())...)
+			s.historyChangedLocked()
 			s.apply(statusOps(name, nil)...)
 		}
 		if s.services[name] == st {
@@ -545,6 +547,7 @@ func (s *Server) onCallEvent(e telephony.CallEvent) {
 	}
 	ops, changed, idle := s.calls.update(e.Calls, s.opts.Clock.Now())
 	s.apply(ops...)
+	s.historyChangedLocked()
 	for _, c := range changed {
 		log.Info("call", "service", e.Service, "call", c.ID, "state", c.State.String(), "number", c.Number)
 		if s.calls.ringing(c.ID) {

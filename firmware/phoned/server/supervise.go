@@ -69,7 +69,7 @@ func newAgent(s *Server, f serviceFile) *agent {
 	if f.Err != nil {
 		return a
 	}
-	dirs := runenv.Dirs{Config: s.opts.Config, Runtime: s.opts.Runtime}
+	dirs := runenv.Dirs{Config: s.opts.Config, Runtime: s.opts.Runtime, State: s.opts.State}
 	env := append(append(append([]string(nil), s.opts.Environ...), dirs.Env()...), EnvProgram+"="+f.Program)
 	out := s.opts.Logger.Handler()
 	var err error
