@@ -71,6 +71,9 @@ var QEMUVirt = Board{
 		{Name: "virtio_mmio"},
 		{Name: "virtio_net"},
 		{Name: "virtio_input"},
+		// The persistent state: a virtio disk image with an ext4 filesystem.
+		{Name: "virtio_blk"},
+		{Name: "ext4"},
 		{Name: "evdev"},
 		{Name: "uinput"},
 		{Name: "i2c-dev"},
@@ -160,6 +163,8 @@ var PinePhone12 = Board{
 		{Name: "g_ether"},
 		// The SD card and the eMMC, for the state partition.
 		{Name: "sunxi-mmc"},
+		// The ringo-state partition's filesystem.
+		{Name: "ext4"},
 	},
 	Radio: &Radio{
 		VBATEn:   Line{Chip: pinephoneRPIO, Offset: 7, Active: ActiveHigh},  // PL7
