@@ -48,15 +48,13 @@ func (*NoModemManager) RegistrationState() telephony.RegistrationState {
 	return telephony.RegistrationNone
 }
 
-// Standing messages of the placeholder.
-const MsgNoCellularModem = "No cellular modem"
-
-// RegistrationMessage says flight mode or that there is no modem.
+// RegistrationMessage says flight mode, else nothing: the placeholder
+// stays out of the refusals of ordinary numbers.
 func (m *NoModemManager) RegistrationMessage() string {
 	if m.st.get().FlightMode {
 		return MsgFlightMode
 	}
-	return MsgNoCellularModem
+	return ""
 }
 
 // RegistrationIcon returns "flightmode" or "cellular-offline".
@@ -77,16 +75,13 @@ func (m *NoModemManager) Handling(number string) Handling {
 }
 
 // Reason gives the flight-mode words for an emergency number in flight
-// mode, else why no cellular call can be placed.
+// mode, and nothing otherwise: an ordinary number's refusal is the other
+// services' (an emergency number's is Decide's, with EmergencyExcuse).
 func (m *NoModemManager) Reason(number string) string {
-	flight := m.st.get().FlightMode
-	switch {
-	case flight && m.emergency.Contains(number):
+	if m.st.get().FlightMode && m.emergency.Contains(number) {
 		return FlightModeEmergencyRefusal(number)
-	case flight:
-		return "modem: flight mode is on, and there is no cellular modem"
 	}
-	return "modem: no cellular modem (no modem agent runs)"
+	return ""
 }
 
 // IsAvailable is always false.

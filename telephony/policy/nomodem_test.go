@@ -46,7 +46,9 @@ func TestNoModemPlaceholder(t *testing.T) {
 		{"no flight, 112, no VoIP", "112", []Manager{newPH(false)}, OutcomeNoNetwork, "",
 			"No service can place emergency calls: no cellular modem", ErrNoEmergencyService},
 		{"no flight, 600, no VoIP", "600", []Manager{newPH(false)}, OutcomeNoNetwork, "",
-			"policy: no network: modem: no cellular modem (no modem agent runs)", ErrNoNetwork},
+			"policy: no network: no service can place calls (none is running)", ErrNoNetwork},
+		{"flight, 600, no VoIP", "600", []Manager{newPH(true)}, OutcomeNoNetwork, "",
+			"policy: no network: " + MsgFlightMode, ErrNoNetwork},
 	} {
 		d := Decide(tc.number, tc.managers, cfg)
 		if d.Outcome != tc.outcome {
@@ -70,7 +72,7 @@ func TestNoModemPlaceholder(t *testing.T) {
 
 func TestNoModemPlaceholderStatus(t *testing.T) {
 	m := NewNoModemManager(DefaultConfig())
-	if m.RegistrationMessage() != MsgNoCellularModem || m.RegistrationIcon() != "cellular-offline" || m.IsAvailable("112") {
+	if m.RegistrationMessage() != "" || m.RegistrationIcon() != "cellular-offline" || m.IsAvailable("112") {
 		t.Errorf("off: %q %q %v", m.RegistrationMessage(), m.RegistrationIcon(), m.IsAvailable("112"))
 	}
 	m.Update(Inputs{FlightMode: true})

@@ -47,7 +47,16 @@ func (s *Server) onControl(m qcop.Message) {
 		if err == nil && len(m.Args) < 3 {
 			err = fmt.Errorf("set needs a value")
 		}
-		if err == nil {
+		if err == nil && path == telephony.FlightModePath {
+			// phoned alone writes the effective mode: a console set is a
+			// software request.
+			on, ok := m.Args[2].Bool()
+			if !ok {
+				err = fmt.Errorf("%s takes true or false", path)
+			} else {
+				err = s.SetFlightRequest(on)
+			}
+		} else if err == nil {
 			err = s.tree.Set(0, path, m.Args[2])
 		}
 		if err != nil {
@@ -63,6 +72,17 @@ func (s *Server) onControl(m qcop.Message) {
 		s.mu.Unlock()
 		s.log.Info("missed calls seen: count reset", "category", "calls")
 		s.send(reply, phoneapi.MsgDone)
+	case phoneapi.MsgFlight:
+		on, err := m.Bool(1)
+		if err != nil {
+			s.send(reply, phoneapi.MsgFailed, vs.String("flight needs on or off"))
+			return
+		}
+		if err := s.SetFlightRequest(on); err != nil {
+			s.send(reply, phoneapi.MsgFailed, vs.String(err.Error()))
+			return
+		}
+		s.send(reply, phoneapi.MsgDone)
 	default:
 		s.send(reply, phoneapi.MsgFailed, vs.String(fmt.Sprintf("unknown request %q", m.Name)))
 	}
@@ -73,11 +93,21 @@ func (s *Server) onControl(m qcop.Message) {
 func (s *Server) Decide(number string) policy.Decision {
 	s.mu.Lock()
 	var managers []policy.Manager
+	modem := false
 	for _, st := range s.services {
+		if kind, _ := s.policy.ManagerKind(st.name); kind == policy.KindModem {
+			modem = true
+		}
 		if st.manager == nil || st.manager.CallType() == "" {
 			continue
 		}
 		managers = append(managers, st.manager)
+	}
+	if !modem {
+		// No modem agent runs: the placeholder still refuses emergency
+		// numbers in flight mode, and says there is no modem.
+		s.feedNoModemLocked()
+		managers = append(managers, s.noModem)
 	}
 	cfg := s.policy
 	s.mu.Unlock()

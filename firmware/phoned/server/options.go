@@ -55,6 +55,10 @@ type Options struct {
 	// Environ is the agents' environment before phoned adds RINGO_CONFIG,
 	// RINGO_RUNTIME and RINGO_PROGRAM (default os.Environ()).
 	Environ []string
+	// Hardware is the board phoned brings up and drives (the zero value:
+	// the host board, no hardware).
+	Hardware Hardware
+
 	// Rand returns numbers in [0, 1) for the jitter that shortens each
 	// restart delay by up to a fifth (default math/rand/v2); tests make
 	// the delays exact with func() float64 { return 0 }.

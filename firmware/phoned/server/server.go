@@ -43,7 +43,9 @@ type Server struct {
 	services   map[string]*serviceState // initialized: at least one interface
 	seen       map[string]*serviceState // every service with entries, services included
 	calls      *callList
-	flight     bool
+	flight     bool                   // the effective flight mode
+	noModem    *policy.NoModemManager // stands in for the radio while no modem service runs
+	hw         *hardware              // set by Start, then touched on the dispatch goroutine
 	diags      map[string]string
 	stopping   bool
 	checkTmr   interface{ Stop() bool }
@@ -110,6 +112,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		calls:    newCallList(opts.KeepEnded),
 		diags:    make(map[string]string),
 		done:     make(chan struct{}),
+		noModem:  policy.NewNoModemManager(pc),
 	}
 	s.bus, err = bus.Listen(bus.SocketPath(opts.Runtime), bus.ServerOptions{Logger: opts.Logger})
 	if err != nil {
@@ -120,6 +123,18 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.apply(s.calls.initOps()...)
 	go s.events.run()
 	if err := s.watch(); err != nil {
+		s.events.close()
+		s.bus.Close()
+		return nil, err
+	}
+	// The board comes up before the agents: the flight mode they and the
+	// policy see is the hardware's from the start.
+	hwErr := make(chan error, 1)
+	s.events.post(func() { hwErr <- s.startHardware() })
+	if err := <-hwErr; err != nil {
+		for _, stop := range s.stops {
+			stop()
+		}
 		s.events.close()
 		s.bus.Close()
 		return nil, err
@@ -168,9 +183,6 @@ func (s *Server) watch() error {
 		return nil
 	}
 	if err := subscribe(telephony.CommunicationsPath, s.onComms); err != nil {
-		return err
-	}
-	if err := subscribe(telephony.FlightModePath, s.onFlightMode); err != nil {
 		return err
 	}
 	if s.opts.Levels != nil {
@@ -263,6 +275,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		<-waited
 	}
 	s.spawn.close()
+	s.stopHardware()
 	for _, stop := range s.stops {
 		stop()
 	}
@@ -490,16 +503,9 @@ func statusOps(service string, m policy.Manager) []vs.Op {
 	}
 }
 
-func (s *Server) onFlightMode(b vs.Batch) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, c := range b.Changes {
-		on, _ := c.Value.Bool()
-		s.flight = on && !c.Removed
-	}
-	for _, st := range s.services {
-		s.feedManagerLocked(st)
-	}
+// feedNoModemLocked gives the cellular placeholder the flight mode.
+func (s *Server) feedNoModemLocked() {
+	s.noModem.Update(policy.Inputs{FlightMode: s.flight})
 }
 
 // watchCalls follows a new service's call announcements and asks for the
@@ -547,6 +553,7 @@ func (s *Server) onCallEvent(e telephony.CallEvent) {
 	}
 	ops, changed, idle := s.calls.update(e.Calls, s.opts.Clock.Now())
 	s.apply(ops...)
+	s.followCalls(s.calls.live())
 	s.historyChangedLocked()
 	for _, c := range changed {
 		log.Info("call", "service", e.Service, "call", c.ID, "state", c.State.String(), "number", c.Number)
