@@ -52,6 +52,9 @@ type Config struct {
 	Log io.Writer
 	// Keyboard adds a virtio keyboard that QMP can type on.
 	Keyboard bool
+	// StateDisk, if set, is a raw disk image attached as the guest's
+	// virtio disk /dev/vda: the persistent state (make state-disk).
+	StateDisk string
 }
 
 // consoleArgs put the serial console and QEMU's human monitor on one
@@ -96,6 +99,11 @@ func (cfg Config) Args(qmpPath string) []string {
 	args = append(args, "-netdev", netdev, "-device", "virtio-net-device,netdev=n0")
 	if cfg.Keyboard {
 		args = append(args, "-device", "virtio-keyboard-device")
+	}
+	if cfg.StateDisk != "" {
+		// QEMU's option syntax doubles a comma inside a value.
+		args = append(args, "-drive", "file="+strings.ReplaceAll(cfg.StateDisk, ",", ",,")+",if=none,id=state,format=raw",
+			"-device", "virtio-blk-device,drive=state")
 	}
 	if qmpPath != "" {
 		args = append(args, "-qmp", "unix:"+qmpPath+",server=on,wait=off")

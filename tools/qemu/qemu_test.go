@@ -151,3 +151,11 @@ func TestCommandJoinsTheNamespace(t *testing.T) {
 		t.Errorf("the namespace has %q; want only loopback, up", lines)
 	}
 }
+
+func TestArgsStateDisk(t *testing.T) {
+	got := strings.Join(Config{Kernel: "k", Initrd: "i", StateDisk: "build/a,b.img"}.Args(""), " ")
+	want := "-drive file=build/a,,b.img,if=none,id=state,format=raw -device virtio-blk-device,drive=state"
+	if !strings.HasSuffix(got, want) {
+		t.Errorf("Args with a state disk =\n%s\nwant it to end in\n%s", got, want)
+	}
+}

@@ -65,6 +65,7 @@ func run(ctx context.Context, args []string, env command.Env) error {
 	fs.StringVar(&cfg.Initrd, "initrd", "build/ringo.cpio", "Ringo image (cpio)")
 	fs.StringVar(&cfg.Append, "append", "", "extra kernel command line")
 	fs.BoolVar(&cfg.Isolate, "isolate", true, "run in a network namespace with only loopback")
+	fs.StringVar(&cfg.StateDisk, "state", "", "disk image with the persistent state, the guest's /dev/vda (make state-disk makes build/state.img)")
 	var fwd forwards
 	fs.Var(&fwd, "hostfwd", "forward a host loopback port to the guest: udp|tcp:HOSTPORT:GUESTPORT (repeatable)")
 	pbxConf := fs.String("pbx", "", "start the embedded IAX2 peer with this config file beside the guest (it is 10.0.2.2 there)")
