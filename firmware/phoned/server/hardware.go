@@ -51,9 +51,6 @@ type Hardware struct {
 	// (tests hand phoned the drivers' fakes).
 	Codec   codec.Codec
 	Keypads []keypad.Keypad
-	// State is the directory the flight request persists in; "" keeps it
-	// in the runtime directory (lost at reboot).
-	State string
 }
 
 // hardware is phoned's running hardware. Its fields are touched only on
@@ -81,7 +78,9 @@ type hardware struct {
 
 // requestPath is where the flight request is kept.
 func (s *Server) requestPath() string {
-	dir := s.opts.Hardware.State
+	// Without a state directory the request is kept in the runtime one,
+	// and lost at reboot.
+	dir := s.opts.State
 	if dir == "" {
 		dir = s.opts.Runtime
 	}
@@ -461,3 +460,29 @@ func (s *Server) setVolume(step int) {
 
 // hardwareWait bounds the dialer's requests to the agents.
 const hardwareWait = 5 * time.Second
+
+// boardNames lists the known boards for the -board flag's help.
+func boardNames() string {
+	var names []string
+	for _, b := range board.Known() {
+		names = append(names, b.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// pickBoard chooses the board: by name when one is given, else by the
+// device tree below root, else the host board. how says which.
+func pickBoard(name, root string) (b board.Board, how string, err error) {
+	if name != "" {
+		b, err = board.ByName(name)
+		return b, "flag", err
+	}
+	compat, err := board.ReadCompatible(root)
+	if err != nil {
+		return board.Host, "no device tree", nil
+	}
+	if b, err := board.Lookup(compat); err == nil {
+		return b, "device tree", nil
+	}
+	return board.Host, "device tree " + strings.Join(compat, ",") + " is no known board", nil
+}

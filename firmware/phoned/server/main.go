@@ -42,6 +42,8 @@ func run(ctx context.Context, args []string, env command.Env) error {
 	fs.DurationVar(&o.StopTimeout, "stop-timeout", 5*time.Second, "wait after Telephony::stop before killing an agent")
 	fs.DurationVar(&o.CallCheck, "call-check", 2*time.Minute, "how often to look for calls that were never announced")
 	fs.IntVar(&o.KeepEnded, "keep-ended", 10, "ended calls kept in the call list")
+	boardName := fs.String("board", getenv("RINGO_BOARD"), "the board to bring up: "+boardNames()+
+		" (env RINGO_BOARD; default: the device tree's, else host)")
 	notices := fs.String("notices", "", "print a line here when a call comes in (a terminal, e.g. /dev/console)")
 	if code, ok := command.Parse(fs, args, env); !ok {
 		return command.ExitError{Code: code}
@@ -56,10 +58,16 @@ func run(ctx context.Context, args []string, env command.Env) error {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	o.Config, o.Runtime, o.State = dirs.Config, dirs.Runtime, dirs.State
+	b, how, err := pickBoard(*boardName, "/")
+	if err != nil {
+		return fmt.Errorf("%w: -board: %w", ErrConfig, err)
+	}
+	o.Hardware = Hardware{Board: b}
 
 	o.Levels = levels
 	o.Logger = slog.New(logcat.NewHandler(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}), levels))
-	o.Logger.Info("phoned", "category", "phoned", "version", version.Version, "config", o.Config, "runtime", o.Runtime, "state", o.State)
+	o.Logger.Info("phoned", "category", "phoned", "version", version.Version, "config", o.Config, "runtime", o.Runtime, "state", o.State,
+		"board", b.Name, "boardFrom", how)
 	if *notices != "" {
 		// Without its console phoned still works: it says so and goes on.
 		if f, err := os.OpenFile(*notices, os.O_WRONLY|os.O_APPEND, 0); err != nil {
