@@ -44,6 +44,11 @@ var specs = []spec{
 		about: "Asks phoned to place a call to NUMBER; phoned makes the dial decision across the call\n" +
 			"policy managers. Prints ID<TAB>service<TAB>callType. When several services can place the\n" +
 			"call, it exits 3 and lists their call types: dial again with -type naming one."},
+	{name: "flight", usage: []string{"flight on|off"}, min: 1, max: 1,
+		summary: "turn flight mode on or off (kept across reboots)",
+		about: "Asks phoned to turn flight mode on or off: the radio goes to airplane and off, and emergency\n" +
+			"numbers are refused at once while it is on (VoIP calls still go through). The request is kept\n" +
+			"across reboots. A hardware flight switch that is on cannot be overridden: turn the switch off."},
 	{name: "answer", usage: []string{"answer [-call ID]"}, flags: []string{"call"}, sel: &selAnswer,
 		summary: "answer " + selAnswer.describe()},
 	{name: "hangup", usage: []string{"hangup [ID]"}, max: 1, flags: []string{"call"}, sel: &selHangup,

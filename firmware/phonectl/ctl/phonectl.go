@@ -117,6 +117,9 @@ func runAt(ctx context.Context, args []string, env command.Env, now func() time.
 		writeCommandHelp(env.Stdout, fs, hs)
 		return nil
 	}
+	if name == "flight" && rest[0] != "on" && rest[0] != "off" {
+		return usagef(name, "flight takes on or off, not %q", rest[0])
+	}
 	var want telephony.CallState
 	if name == "wait" {
 		if o.service != "" {
@@ -147,6 +150,8 @@ func runAt(ctx context.Context, args []string, env command.Env, now func() time.
 		return x.calls(ctx)
 	case "dial":
 		return x.dial(ctx, rest[0], o.callType)
+	case "flight":
+		return x.flight(ctx, rest[0])
 	case "answer":
 		return x.onCall(ctx, s.sel, id, func(cl Call) error { return x.m.Accept(ctx, cl.Service, cl.ID) })
 	case "hangup":

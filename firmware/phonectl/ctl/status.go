@@ -27,6 +27,8 @@ type Status struct {
 	// Clients are the bus's clients with their traffic: the connected
 	// ones by id, then the totals of closed connections by name.
 	Clients []ClientStatus `json:"clients"`
+	// Hardware is what phoned publishes of the board's parts.
+	Hardware HardwareStatus `json:"hardware"`
 }
 
 // ServiceStatus is one service.
@@ -127,6 +129,9 @@ func (x *cmd) status(ctx context.Context) error {
 		return err
 	}
 	st.MissedCalls = calls.Missed()
+	if st.Hardware, err = x.hardware(ctx); err != nil {
+		return err
+	}
 	now := x.now()
 	for _, c := range measured(calls.list(), now) {
 		if !c.Final() {
@@ -257,6 +262,7 @@ func writeStatus(w io.Writer, st Status, now time.Time) error {
 		}
 		tw.Flush()
 	}
+	writeHardware(w, st.Hardware)
 	if len(st.Problems) == 0 {
 		_, err := fmt.Fprintln(w, "problems: none")
 		return err
