@@ -101,8 +101,9 @@ func TestScreenIncoming(t *testing.T) {
 	tm2.wait(`> missed   Handset Two <202>`)
 }
 
-// Refusals in phoned's words: an address no service takes, and 112 on an
-// account that is not emergency-capable: "no network" with the reason.
+// Refusals in phoned's words: an address no service takes ("no network"
+// with the reason), and 112 on an account that is not emergency-capable
+// with no cellular modem: "No service can place emergency calls".
 func TestScreenRefusals(t *testing.T) {
 	s := newStack(t)
 	s.withAsterisk()
@@ -117,7 +118,7 @@ func TestScreenRefusals(t *testing.T) {
 	tm.wait(`Number:\s*\n`)
 	tm.typ("112")
 	tm.keys("Enter")
-	screen := tm.wait(`Cannot call 112: .*no network`)
+	screen := tm.wait(`Cannot call 112: .*No service can place emergency`)
 	tm.keep("refusal")
 	if !strings.Contains(strings.ReplaceAll(screen, "\n ", " "), "emergency") {
 		t.Errorf("the refusal of 112 does not say it is about an emergency number:\n%s", screen)

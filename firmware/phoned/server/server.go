@@ -281,6 +281,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.bus.Close()
 	s.events.close()
+	<-s.events.done // Shutdown never runs on the dispatch goroutine
+	if s.opts.State != "" {
+		s.writeHistory() // what the closed queue still held
+	}
 	s.notes.close()
 	s.once.Do(func() { close(s.done) })
 	s.log.Info("phoned stopped")
