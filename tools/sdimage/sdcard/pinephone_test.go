@@ -73,8 +73,8 @@ func TestPinePhoneImage(t *testing.T) {
 		spl: spl, fit: read(filepath.Join(ub, "u-boot-sunxi-with-spl.fit.itb")),
 		board: board.PinePhone12, dtbName: filepath.Base(tg.DTB),
 		boot: map[string][]byte{
-			"vmlinuz":              read(filepath.Join(build, "kernel/vmlinuz")),
-			"ringo.cpio":           read(filepath.Join(build, "ringo.cpio")),
+			"vmlinuz":             read(filepath.Join(build, "kernel/vmlinuz")),
+			"ringo.cpio":          read(filepath.Join(build, "ringo.cpio")),
 			filepath.Base(tg.DTB): read(dtbPath),
 		},
 	}
