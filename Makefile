@@ -71,6 +71,44 @@ build:
 ## image: the arm64 initramfs (u-root + Ringo firmware + board modules)
 image: $(IMAGE)
 
+# The SD-card image of a handset that boots from one (tools/sdimage, from
+# Debian's U-Boot and kernel and the initramfs above): `make image
+# BOARD=pinephone-1.2`, or `make sdimage`; make test checks the PinePhone's.
+# sfdisk (fdisk), mtools, mkimage (u-boot-tools), fdtget
+# (device-tree-compiler) and bmaptool (bmap-tools) make and check it.
+DEB_PACKAGES += fdisk mtools u-boot-tools device-tree-compiler bmap-tools
+BOARD     ?= qemu-virt
+SD_BOARDS := pinephone-1.2
+SD_BOARD  := $(if $(filter qemu-virt,$(BOARD)),pinephone-1.2,$(BOARD))
+SDIMAGE   := $(BUILD)/ringo-$(SD_BOARD).img
+UBOOT_DEB := $(BUILD)/u-boot/u-boot-sunxi.deb
+ifneq ($(filter image sdimage,$(MAKECMDGOALS)),)
+ifeq ($(filter $(BOARD),qemu-virt $(SD_BOARDS)),)
+$(error BOARD=$(BOARD) has no image: give BOARD=qemu-virt (the default, QEMU) or one of $(SD_BOARDS))
+endif
+endif
+.PHONY: sdimage uboot
+image: $(if $(filter-out qemu-virt,$(BOARD)),$(SDIMAGE))
+deps: uboot
+
+## sdimage: the SD-card image for BOARD, or for the PinePhone 1.2 when BOARD
+## is qemu-virt (docs/boards/pinephone.md says how to flash it)
+sdimage: $(SDIMAGE)
+
+$(SDIMAGE): $(IMAGE) $(KERNEL) $(UBOOT_DEB) board/board.go \
+		$(shell find tools/sdimage -name '*.go' -not -name '*_test.go')
+	@[ -d $(BUILD)/kernel/dtbs ] || $(MAKE) --no-print-directory kernel
+	@echo "sdimage: $@ from Debian's U-Boot and kernel and $(IMAGE) (tools/sdimage)"
+	@$(GO) run ./tools/sdimage -board $(SD_BOARD) -kernel $(KERNEL) -dtbs $(BUILD)/kernel/dtbs \
+		-initrd $(IMAGE) -uboot-deb $(UBOOT_DEB) -o $@
+
+## uboot: Debian's U-Boot for the Allwinner arm64 boards (idempotent)
+uboot: deps-apt
+	@SUDO="$(SUDO)" bash initramfs/uboot.sh $(BUILD)/u-boot
+
+$(UBOOT_DEB):
+	@$(MAKE) --no-print-directory uboot
+
 $(ROOTFS): $(GO_SOURCES) initramfs/mkuimage.yaml $(shell find initramfs/rootfs -type f)
 	@mkdir -p $(BUILD)
 	@chmod 600 initramfs/rootfs/etc/ringo/Asterisk.conf
@@ -125,7 +163,7 @@ run: deps image build $(STATE_DISK)
 	@$(BUILD)/ringo-boot -kernel $(KERNEL) -initrd $(IMAGE) -state $(STATE_DISK) -pbx initramfs/demo-pbx.conf
 
 ## test: everything CI runs
-test: deps image fmt-check test-unit test-fuzz test-hil
+test: deps image sdimage fmt-check test-unit test-fuzz test-hil
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); \
