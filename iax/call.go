@@ -128,6 +128,9 @@ type CallInfo struct {
 	Username      string // the USERNAME of the NEW (authenticated when the endpoint is a server)
 	Format        Format // the codec agreed in ACCEPT
 	Started       time.Time
+	// Encrypted says the call is AES-128 encrypted: every frame after
+	// the AUTHREQ, both ways.
+	Encrypted bool
 }
 
 // DialOptions describe an outgoing call.
@@ -141,6 +144,9 @@ type DialOptions struct {
 	// Formats in preference order (ulaw, alaw).
 	Formats        []Format
 	AllowPlaintext bool
+	// Encryption says whether to offer AES-128 and whether to insist on
+	// it (EncryptionRequired needs Secret, which the key is made from).
+	Encryption Encryption
 }
 
 // Call is one IAX2 call, in either direction.
@@ -345,6 +351,9 @@ func (e *Endpoint) Dial(opts DialOptions) (*Call, error) {
 	if len(opts.Formats) == 0 {
 		opts.Formats = []Format{FormatULaw, FormatALaw}
 	}
+	if opts.Encryption == EncryptionRequired && opts.Secret == "" {
+		return nil, fmt.Errorf("%w: encryption is required and its key is made from the account's secret: give the secret", ErrNoAuthMethod)
+	}
 	c := newCall(e, false)
 	c.opts, c.formats = opts, opts.Formats
 	var err error
@@ -377,6 +386,7 @@ func (e *Endpoint) Dial(opts DialOptions) (*Call, error) {
 		if opts.Username != "" {
 			f.IEs.AddString(IEUsername, opts.Username)
 		}
+		addEncryptionOffer(&f.IEs, opts.Encryption)
 		var capa Format
 		for _, x := range opts.Formats {
 			capa |= x
@@ -560,6 +570,7 @@ func (c *Call) SendVoice(payload []byte) error {
 		if f == 0 {
 			return fmt.Errorf("%w: no codec agreed yet", ErrInvalidState)
 		}
+		c.rotateBeforeVoice(s)
 		ts, resync := c.nextVoiceTS(s)
 		return s.sendVoice(f, payload, ts, resync)
 	})
@@ -597,7 +608,7 @@ func (c *Call) deliverVoice(v Voice) {
 }
 
 func (c *Call) onFail(s *session, err error) {
-	c.end(StateFailed, err)
+	c.end(StateFailed, explainFailure(s, err))
 }
 
 func (c *Call) onFrame(s *session, f *FullFrame) {
@@ -637,11 +648,16 @@ func (c *Call) onCommand(s *session, f *FullFrame) {
 			c.end(StateFailed, err)
 			return
 		}
+		if err := c.clientEncryption(s, f); err != nil {
+			c.closeWith(s, causeFrame(CmdHangup, "Encryption not agreed", causeNoEncryption))
+			c.end(StateFailed, err)
+			return
+		}
 		s.send(g, false)
 	case CmdAuthRep:
 		c.serverAuthRep(s, f)
 	case CmdAccept:
-		if c.info.Incoming {
+		if c.info.Incoming || c.refuseClear(s) {
 			return
 		}
 		format, _ := f.IEs.Formats()
@@ -671,6 +687,8 @@ func (c *Call) onCommand(s *session, f *FullFrame) {
 		s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdPong), Timestamp: f.Timestamp, IEs: s.stats.receiverReport()}, true)
 	case CmdLagRq:
 		s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdLagRp), Timestamp: f.Timestamp}, true)
+	case CmdRTKey:
+		c.receiveRTKey(s, f)
 	case CmdTxReq:
 		// Asterisk offers to move the media path between two bridged
 		// peers; this endpoint keeps media through the server.

@@ -71,6 +71,11 @@ type Config struct {
 	// PingInterval is how often a connected call sends PING to measure
 	// the round trip (20 s); negative turns it off.
 	PingInterval time.Duration
+	// Trace, if set, sees every datagram sent and received, in the clear
+	// (decrypted, or before encryption): iaxcli prints its steps from it,
+	// a ladder can be drawn from it. It runs on the loop: it must not
+	// block nor call the Endpoint.
+	Trace func(TraceFrame)
 }
 
 // Endpoint is one UDP socket speaking IAX2: it owns the socket, the call
@@ -105,6 +110,7 @@ type Endpoint struct {
 	registry map[string]*binding
 	regs     []*Registration
 	txbuf    []byte
+	crypt    endpointCrypt
 	// refusals are ICMP reports a failed write found, handled once the
 	// loop has finished what it was doing.
 	refusals []refusal
@@ -375,13 +381,16 @@ func (e *Endpoint) sendRaw(f *FullFrame, to netip.AddrPort) {
 	if e.log.Enabled(context.Background(), slog.LevelDebug) {
 		e.log.Debug("tx", "to", to, "frame", f.String())
 	}
-	e.writeTo(e.txbuf[:n], to)
+	e.transmit(e.txbuf[:n], to, nil)
 }
 
 // receive demultiplexes one datagram.
 func (e *Endpoint) receive(p inbound) {
 	if p.refused != nil {
 		e.refusals = append(e.refusals, p.refused...)
+		return
+	}
+	if !e.decrypt(&p) {
 		return
 	}
 	switch KindOf(p.b) {

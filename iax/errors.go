@@ -37,6 +37,15 @@ var (
 	ErrNoCodec       = errors.New("iax: no common codec")
 )
 
+// Encryption (crypt.go).
+var (
+	ErrDecrypt            = errors.New("iax: frame cannot be decrypted")
+	ErrNoKey              = errors.New("iax: encrypted frame and no key for it")
+	ErrBadEncryption      = errors.New("iax: unknown encryption setting")
+	ErrEncryptionRequired = errors.New("the server does not offer AES-128 encryption, and this account requires it")
+	ErrCallerUnencrypted  = errors.New("the caller does not offer AES-128 encryption, and this account requires it")
+)
+
 // NoAnswerError says that a frame went unacknowledged through all its
 // sends. It wraps ErrTimeout.
 type NoAnswerError struct {

@@ -74,6 +74,10 @@ func (f *FullFrame) String() string {
 		s += " R"
 	}
 	for _, ie := range f.IEs {
+		if ie.Type == IEChallenge && f.IsCommand(CmdRTKey) {
+			s += " CHALLENGE=<hidden>" // the new key
+			continue
+		}
 		s += " " + ie.String()
 	}
 	if len(f.Payload) > 0 {

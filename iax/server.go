@@ -17,6 +17,9 @@ type User struct {
 	NoCallToken bool
 	// CallerName and CallerNumber are sent back in REGACK.
 	CallerName, CallerNumber string
+	// Encryption is what this user's calls get: EncryptionAES128
+	// encrypts those that offer it, EncryptionRequired refuses the others.
+	Encryption Encryption
 }
 
 // ServerConfig turns on the server role of an endpoint.
@@ -188,13 +191,18 @@ func (e *Endpoint) receiveNew(f *FullFrame, p inbound) {
 		c.refuse(s, "No common codec", CauseFacilityRejected, ErrNoCodec)
 		return
 	}
+	enc, err := serverEncryption(user, f)
+	if err != nil {
+		c.refuseUnencrypted(s, err)
+		return
+	}
 	if user != nil && user.Secret != "" {
 		c.user, c.challenge = user, e.challenge()
 		g := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdAuthReq)}
 		g.IEs.AddUint16(IEAuthMethods, AuthMD5)
 		g.IEs.AddString(IEChallenge, c.challenge)
 		g.IEs.AddString(IEUsername, user.Name)
-		s.send(g, false)
+		c.sendAuthReq(s, g, enc)
 		return
 	}
 	c.acceptIncoming(s)

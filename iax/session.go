@@ -64,6 +64,9 @@ type session struct {
 
 	stats Stats
 	jit   jitterEstimator
+
+	// crypt is the session's encryption (crypt_session.go); nil: clear.
+	crypt *callCrypt
 }
 
 type outFrame struct {
@@ -72,6 +75,9 @@ type outFrame struct {
 	sentAt time.Time
 	rto    time.Duration
 	timer  Timer
+	// key encrypts every send of the frame: the key of its first (nil:
+	// clear).
+	key *FrameCipher
 }
 
 // newSession allocates a call number.
@@ -197,7 +203,7 @@ func (s *session) send(f *FullFrame, keepTS bool) {
 	f.OSeq, f.ISeq = s.oseq, s.iseq
 	s.sentInTurn = true
 	if !reliable(f) {
-		s.e.sendRaw(f, s.peer)
+		s.e.sendSealed(f, s.peer, s.txKey())
 		return
 	}
 	if f.Timestamp > s.lastTS {
@@ -209,7 +215,8 @@ func (s *session) send(f *FullFrame, keepTS bool) {
 	o.timer = s.e.afterFunc(o.rto, func() { s.retransmit(o) })
 	s.pending = append(s.pending, o)
 	s.stats.FramesSent++
-	s.e.sendRaw(f, s.peer)
+	o.key = s.txKey()
+	s.e.sendSealed(f, s.peer, o.key)
 }
 
 func (s *session) rto() time.Duration {
@@ -235,7 +242,7 @@ func (s *session) retransmit(o *outFrame) {
 	o.f.ISeq = s.iseq
 	o.timer = s.e.afterFunc(o.rto, func() { s.retransmit(o) })
 	s.stats.Retransmissions++
-	s.e.sendRaw(&o.f, s.peer)
+	s.e.sendSealed(&o.f, s.peer, o.key)
 }
 
 func subclassName(f *FullFrame) string {
@@ -304,7 +311,7 @@ func (s *session) resendFrom(n uint8) {
 			o.f.Retransmitted = true
 			o.f.ISeq = s.iseq
 			s.stats.Retransmissions++
-			s.e.sendRaw(&o.f, s.peer)
+			s.e.sendSealed(&o.f, s.peer, o.key)
 		}
 	}
 }
@@ -460,6 +467,6 @@ func (s *session) sendVoice(f Format, payload []byte, ts uint32, resync bool) er
 	if err != nil {
 		return err
 	}
-	s.e.writeTo(s.e.txbuf[:n], s.peer)
+	s.e.transmit(s.e.txbuf[:n], s.peer, s.txKey())
 	return nil
 }
