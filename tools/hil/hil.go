@@ -50,12 +50,15 @@ func moduleRoot() string {
 // busy 2-core machine (a quiet one takes about 2 s).
 const BootTimeout = 90 * time.Second
 
-// Boot starts the image in an isolated network namespace and waits for the
-// banner. The machine is closed at the end of the test; on failure the
-// console transcript is logged.
+// Boot starts the image (Image's, unless cfg names a kernel) in an
+// isolated network namespace and waits for the banner. The machine is
+// closed at the end of the test; on failure the console transcript is
+// logged.
 func Boot(t testing.TB, cfg qemu.Config) (*qemu.Machine, string) {
 	t.Helper()
-	cfg.Kernel, cfg.Initrd = Image(t)
+	if cfg.Kernel == "" {
+		cfg.Kernel, cfg.Initrd = Image(t)
+	}
 	cfg.Isolate = true
 	m, err := qemu.Start(context.Background(), cfg)
 	if err != nil {
