@@ -500,3 +500,59 @@ func TestServePTYVanishes(t *testing.T) {
 	ch = talk()
 	ch.Close()
 }
+
+// On a unix socket, as QEMU's virtio console connects: a new connection
+// replaces the old one; while the modem is gone there is no socket.
+func TestServeSocket(t *testing.T) {
+	m, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(t.TempDir(), "modem.sock")
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 4)
+	done := make(chan error, 1)
+	go func() { done <- m.ServeSocket(ctx, sock, func(p string) { ready <- p }) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("ServeSocket = %v", err)
+		}
+	}()
+	connect := func() *modem.Channel {
+		t.Helper()
+		port, err := modem.OpenPort(sock, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch := modem.NewChannel(port, modem.Options{Timeout: wait})
+		if _, err := ch.Command(ctx, "AT"); err != nil {
+			t.Fatal(err)
+		}
+		return ch
+	}
+	within(t, ready)
+	first := connect()
+	second := connect()
+	within(t, first.Done()) // replaced
+	m.Control(ctx, "vanish")
+	within(t, second.Done())
+	select {
+	case <-ready:
+		t.Fatal("a socket while the modem is gone")
+	default:
+	}
+	m.Control(ctx, "return")
+	within(t, ready)
+	connect().Close()
+}
+
+// within waits for c, failing the test after wait.
+func within[T any](t *testing.T, c <-chan T) {
+	t.Helper()
+	select {
+	case <-c:
+	case <-time.After(wait):
+		t.Fatal("it never happened")
+	}
+}
