@@ -456,40 +456,49 @@ func TestControlErrors(t *testing.T) {
 	}
 }
 
+// serveOn runs serve (ServePTY or ServeSocket on path) until the test
+// ends; ready gets the path each time the modem is there.
+func serveOn(t *testing.T, serve func(ctx context.Context, path string, ready func(string)) error, path string) (ctx context.Context, ready chan string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready = make(chan string, 4)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, path, func(p string) { ready <- p }) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serving on %s: %v", path, err)
+		}
+	})
+	return ctx, ready
+}
+
+// connect opens path as the agent does and checks the modem answers.
+func connect(t *testing.T, ctx context.Context, path string) *modem.Channel {
+	t.Helper()
+	port, err := modem.OpenPort(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := modem.NewChannel(port, modem.Options{Timeout: wait})
+	t.Cleanup(func() { ch.Close() })
+	if _, err := ch.Command(ctx, "AT"); err != nil {
+		t.Fatal(err)
+	}
+	return ch
+}
+
 func TestServePTYVanishes(t *testing.T) {
 	m, err := New(Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	link := filepath.Join(t.TempDir(), "modem")
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 4)
-	done := make(chan error, 1)
-	go func() { done <- m.ServePTY(ctx, link, func(p string) { ready <- p }) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	talk := func() *modem.Channel {
-		t.Helper()
-		select {
-		case <-ready:
-		case <-time.After(wait):
-			t.Fatal("no pty")
-		}
-		port, err := modem.OpenPort(link, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ch := modem.NewChannel(port, modem.Options{Timeout: wait})
-		if _, err := ch.Command(ctx, "AT"); err != nil {
-			t.Fatal(err)
-		}
-		return ch
-	}
-	ch := talk()
+	ctx, ready := serveOn(t, m.ServePTY, link)
+	within(t, ready)
+	ch := connect(t, ctx, link)
 	m.Control(ctx, "vanish")
-	<-ch.Done()
+	within(t, ch.Done())
 	if !errors.Is(ch.Err(), modem.ErrLost) {
 		t.Errorf("the agent's side after vanish: %v, want ErrLost", ch.Err())
 	}
@@ -497,8 +506,8 @@ func TestServePTYVanishes(t *testing.T) {
 		t.Errorf("the link is still there while the modem is gone: %v", err)
 	}
 	m.Control(ctx, "return")
-	ch = talk()
-	ch.Close()
+	within(t, ready)
+	connect(t, ctx, link)
 }
 
 // On a unix socket, as QEMU's virtio console connects: a new connection
@@ -509,31 +518,10 @@ func TestServeSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	sock := filepath.Join(t.TempDir(), "modem.sock")
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 4)
-	done := make(chan error, 1)
-	go func() { done <- m.ServeSocket(ctx, sock, func(p string) { ready <- p }) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("ServeSocket = %v", err)
-		}
-	}()
-	connect := func() *modem.Channel {
-		t.Helper()
-		port, err := modem.OpenPort(sock, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ch := modem.NewChannel(port, modem.Options{Timeout: wait})
-		if _, err := ch.Command(ctx, "AT"); err != nil {
-			t.Fatal(err)
-		}
-		return ch
-	}
+	ctx, ready := serveOn(t, m.ServeSocket, sock)
 	within(t, ready)
-	first := connect()
-	second := connect()
+	first := connect(t, ctx, sock)
+	second := connect(t, ctx, sock)
 	within(t, first.Done()) // replaced
 	m.Control(ctx, "vanish")
 	within(t, second.Done())
@@ -544,7 +532,7 @@ func TestServeSocket(t *testing.T) {
 	}
 	m.Control(ctx, "return")
 	within(t, ready)
-	connect().Close()
+	connect(t, ctx, sock)
 }
 
 // within waits for c, failing the test after wait.
