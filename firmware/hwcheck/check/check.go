@@ -28,6 +28,10 @@ var checks = []check{
 		gpioSim, gpioSimFlags},
 	{"i2c", i2cUsage, "write a byte to an I2C register and read it back (default: on the SMBus stub)",
 		i2cCheck, func() *flag.FlagSet { fs, _ := i2cFlags(); return fs }},
+	{"i2c-read", i2cReadUsage, "read registers over SMBus and print them (e.g. the codec's, to compare with its data sheet)",
+		i2cRead, func() *flag.FlagSet { fs, _, _ := i2cReadFlags(); return fs }},
+	{"pulse", pulseUsage, "time a pulse (low, high, low) on a simulated output line, e.g. the radio's PWRKEY",
+		pulse, func() *flag.FlagSet { fs, _ := pulseFlags(); return fs }},
 }
 
 // Main runs hwcheck with args (without the program name) and returns its

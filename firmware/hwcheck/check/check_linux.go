@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ringo-phone/ringo/board"
@@ -86,3 +87,85 @@ func i2cCheck(ctx context.Context, args []string, env command.Env) error {
 
 // smbusStubName is the adapter name i2c-stub registers.
 const smbusStubName = "SMBus stub driver"
+
+func i2cRead(ctx context.Context, args []string, env command.Env) error {
+	fs, a, regs := i2cReadFlags()
+	if code, ok := command.Parse(fs, args, env); !ok {
+		return command.ExitError{Code: code}
+	}
+	if err := a.check(fs, *regs); err != nil {
+		return err
+	}
+	if a.bus < 0 {
+		n, err := smbus.Find(smbusStubName)
+		if err != nil {
+			return fmt.Errorf("i2c-read: %w (is i2c-stub loaded?)", err)
+		}
+		a.bus = n
+	}
+	bus, err := smbus.Open(a.bus)
+	if err != nil {
+		return fmt.Errorf("i2c-read: %w", err)
+	}
+	defer bus.Close()
+	dev := &i2c.Dev{Bus: bus, Addr: uint16(a.addr)}
+	out := make([]string, 0, len(a.regs))
+	for _, reg := range a.regs {
+		got := make([]byte, 1)
+		if err := dev.Tx([]byte{reg}, got); err != nil {
+			return fmt.Errorf("i2c-read: i2c-%d 0x%02x register %d: %w", a.bus, a.addr, reg, err)
+		}
+		out = append(out, fmt.Sprintf("%d=0x%02x", reg, got[0]))
+	}
+	fmt.Fprintf(env.Stdout, "i2c-%d 0x%02x %s\n", a.bus, a.addr, strings.Join(out, " "))
+	return nil
+}
+
+func pulse(ctx context.Context, args []string, env command.Env) error {
+	fs, a := pulseFlags()
+	if a.board == "" && env.Getenv != nil {
+		a.board = env.Getenv("RINGO_BOARD")
+	}
+	if code, ok := command.Parse(fs, args, env); !ok {
+		return command.ExitError{Code: code}
+	}
+	if err := a.check(fs); err != nil {
+		return err
+	}
+	b, err := pulseBoard(a.board)
+	if err != nil {
+		return fmt.Errorf("pulse: %w", err)
+	}
+	var sim board.SimChip
+	found := false
+	for _, s := range b.GPIOSim {
+		if slices.Contains(s.Lines, a.line) {
+			if sim, err = board.CreateGPIOSim("/", s); err != nil {
+				return fmt.Errorf("pulse: %w", err)
+			}
+			found = true
+			break
+		}
+	}
+	if !found {
+		return fmt.Errorf("pulse: %s has no simulated line %s (hwsim lines lists them)", b.Name, a.line)
+	}
+	read := func() (bool, error) { return sim.Value(a.line) }
+	d, err := measurePulse(ctx, a.line, read, realPulseClock(), a.poll, a.timeout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%s high for %d ms\n", a.line, d.Milliseconds())
+	return nil
+}
+
+func pulseBoard(name string) (board.Board, error) {
+	if name != "" {
+		return board.ByName(name)
+	}
+	compat, err := board.ReadCompatible("/")
+	if err != nil {
+		return board.Board{}, fmt.Errorf("%w (name the board with -board)", err)
+	}
+	return board.Lookup(compat)
+}

@@ -32,3 +32,25 @@ func i2cCheck(_ context.Context, args []string, env command.Env) error {
 	}
 	return errLinuxOnly
 }
+
+func i2cRead(_ context.Context, args []string, env command.Env) error {
+	fs, a, regs := i2cReadFlags()
+	if code, ok := command.Parse(fs, args, env); !ok {
+		return command.ExitError{Code: code}
+	}
+	if err := a.check(fs, *regs); err != nil {
+		return err
+	}
+	return errLinuxOnly
+}
+
+func pulse(_ context.Context, args []string, env command.Env) error {
+	fs, a := pulseFlags()
+	if code, ok := command.Parse(fs, args, env); !ok {
+		return command.ExitError{Code: code}
+	}
+	if err := a.check(fs); err != nil {
+		return err
+	}
+	return errLinuxOnly
+}

@@ -23,11 +23,15 @@ func TestUsage(t *testing.T) {
 		{[]string{"gpiosim", "-h"}, 0, []string{"usage: hwcheck gpiosim", "-lines names"}, ""},
 		{[]string{"i2c", "-help"}, 0, []string{"usage: hwcheck i2c", "-addr address"}, ""},
 		{nil, 2, nil, "hwcheck: usage: no check given\n" + hint + "\n"},
-		{[]string{"frob"}, 2, nil, `hwcheck: usage: unknown check "frob" (the checks: gpiosim, i2c)` + "\n" + hint + "\n"},
+		{[]string{"frob"}, 2, nil, `hwcheck: usage: unknown check "frob" (the checks: gpiosim, i2c, i2c-read, pulse)` + "\n" + hint + "\n"},
 		{[]string{"gpiosim"}, 2, nil, "hwcheck: usage: gpiosim: -lines is required"},
 		{[]string{"gpiosim", "-lines", "a,,b"}, 2, nil, `hwcheck: usage: gpiosim: -lines "a,,b" has an empty name`},
 		{[]string{"gpiosim", "-lines", "a", "extra"}, 2, nil, `hwcheck: usage: gpiosim: unexpected arguments ["extra"]`},
 		{[]string{"i2c", "-addr", "0x80"}, 2, nil, "hwcheck: usage: i2c: addr 0x80, reg 0x10, value 0xa5 out of range"},
+		{[]string{"pulse"}, 2, nil, "hwcheck: usage: pulse: -line is required"},
+		{[]string{"pulse", "-line", "PWRKEY", "-poll", "0s"}, 2, nil, "hwcheck: usage: pulse: -timeout 30s and -poll 0s must be positive"},
+		{[]string{"i2c-read"}, 2, nil, "hwcheck: usage: i2c-read: -regs is required"},
+		{[]string{"i2c-read", "-regs", "47,256"}, 2, nil, `hwcheck: usage: i2c-read: register "256" in -regs is not a number from 0 to 255`},
 		{[]string{"i2c", "-no-such-flag"}, 2, nil, "hwcheck i2c: flag provided but not defined: -no-such-flag\n"},
 	} {
 		var out, errb bytes.Buffer
