@@ -171,12 +171,17 @@ type Call struct {
 	authed    bool
 	challenge string
 	user      *User
-	quelched  bool
-	held      bool
-	ended     bool
-	voiceTS   uint32
-	voiceAt   time.Time
-	voiceOn   bool
+	// unknownUser says user stands for a name the server does not know
+	// (challenged all the same; its answer never verifies).
+	unknownUser bool
+	quelched    bool
+	held        bool
+	ended       bool
+	voiceTS     uint32
+	voiceAt     time.Time
+	voiceOn     bool
+	// pingOut is the last PING sent, while it waits for its answer.
+	pingOut *outFrame
 }
 
 func newCall(e *Endpoint, incoming bool) *Call {
@@ -266,7 +271,7 @@ func (c *Call) setState(st CallState) {
 // schedulePing keeps a PING going for as long as the call lives, as
 // Asterisk does: the ACK it draws (or the PONG's ISeq) gives an RTT
 // sample, and a peer that has gone away fails the call once the PING's
-// retransmissions run out.
+// retransmissions run out, or PingTimeout passes.
 func (c *Call) schedulePing() {
 	if c.e.cfg.PingInterval <= 0 {
 		return
@@ -275,13 +280,44 @@ func (c *Call) schedulePing() {
 		if c.ended || c.s == nil || c.s.closed {
 			return
 		}
-		// Not before the peer has given the call a number: a PING to
-		// call 0 would open nothing and be answered from nowhere.
-		if c.s.remote != 0 {
-			c.s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdPing)}, false)
-		}
+		c.ping()
 		c.schedulePing()
 	})
+}
+
+// ping sends a PING unless one is still waiting for its answer, and
+// bounds the wait by PingTimeout. Not before the peer has given the call
+// a number: a PING to call 0 would open nothing and be answered from
+// nowhere.
+func (c *Call) ping() {
+	s := c.s
+	if c.ended || s == nil || s.closed || s.remote == 0 {
+		return
+	}
+	if c.pingOut != nil && s.isPending(c.pingOut) {
+		return
+	}
+	o := s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdPing)}, false)
+	c.pingOut = o
+	if d := c.e.cfg.PingTimeout; d > 0 && o != nil {
+		c.e.afterFunc(d, func() {
+			if s.closed || !s.isPending(o) {
+				return
+			}
+			s.fail(&NoAnswerError{Peer: s.peer, Frame: "IAX PING", Tries: o.tries, Over: c.e.clk.Now().Sub(o.sentAt)})
+		})
+	}
+}
+
+// probe checks at once that the peer still has the call (a PING): an
+// INVAL that does not fit the call's sequence numbers arrived, a forgery
+// or Asterisk's word that it forgot the call. If the peer has it, the
+// PING is answered and the call goes on; if not, it ends when the PING
+// goes unanswered.
+func (c *Call) probe(s *session) {
+	if c.s == s {
+		c.ping()
+	}
 }
 
 // Wait blocks until the call is connected (nil), has ended (its Err, or
@@ -320,6 +356,7 @@ func (c *Call) end(st CallState, err error) {
 	c.changed = make(chan struct{})
 	if c.s != nil {
 		c.final = c.s.stats
+		c.s.settled()
 	}
 	c.mu.Unlock()
 	c.e.log.Info("call ended", "peer", c.info.Peer, "call", c.info.LocalCall, "state", st.String(), "err", err)
@@ -416,6 +453,7 @@ func (c *Call) Answer() error {
 			return fmt.Errorf("%w: answer in state %v", ErrInvalidState, c.State())
 		}
 		s.send(&FullFrame{Type: FrameControl, Subclass: uint8(CtlAnswer)}, false)
+		s.settled()
 		c.setState(StateConnected)
 		return nil
 	})

@@ -23,17 +23,29 @@
 // datagrams draw (IP_RECVERR) and fails what it sent to a port where
 // nothing listens at once, with an *UnreachableError (ErrUnreachable).
 // It suppresses duplicates, asks for missing frames with VNAK, answers
-// PING, LAGRQ and POKE (also before a REGACK), sends INVAL for calls it
-// does not know, and sends a full voice frame whenever a mini frame's
-// 16-bit timestamp would wrap or its timestamps were resynchronised after
-// a pause. Every timer runs on Config.Clock, an interface any caller can
+// PING and LAGRQ, answers POKE and PING to call 0 statelessly (also
+// before a REGACK: no call number is held for them), sends INVAL for
+// calls it does not know, and sends a full voice frame whenever a mini
+// frame's 16-bit timestamp would wrap or its timestamps were
+// resynchronised after a pause. Every timer runs on Config.Clock, an interface any caller can
 // implement, so tests run in fake time.
+//
+// Strangers (guard.go): a client endpoint takes calls only from the
+// server it registers to and from peers Config.AcceptCalls names, and
+// drops anything else without an answer; one source address may have
+// only Config.MaxSetupPerSource transactions being set up; frames that
+// end a call are acted on only from the peer and in sequence (an INVAL
+// only when it answers a frame of ours), other INVALs make the call PING
+// the peer. Endpoint.Stats counts what was refused; the log lines that
+// strangers can cause come at most every 10 s per kind.
 //
 // Registration (client): Endpoint.Register / StartRegistration run
 // REGREQ with the calltoken round and MD5 challenge, refresh at 80% of the
 // granted REFRESH, retry unanswered attempts with backoff, and report
 // REGREJ as a *DeniedError. Registration.Release sends REGREL with its own
-// calltoken round. Plaintext passwords are sent only when the server
+// calltoken round. Registration.Check POKEs the server between refreshes
+// and registers again at once when it answers after a silence;
+// Config.PingTimeout ends a call whose PING goes unanswered. Plaintext passwords are sent only when the server
 // offers nothing else and RegisterOptions.AllowPlaintext is set.
 //
 // Calls: Endpoint.Dial places a call (NEW with VERSION first, CALLTOKEN,
@@ -49,7 +61,8 @@
 //
 // Server role: with Config.Server set the endpoint is an embedded peer. It
 // issues and checks calltokens (switchable per User), challenges REGREQ
-// and NEW with MD5, answers REGACK with REFRESH and APPARENT_ADDR, and
+// and NEW with MD5 (a user name it does not know just the same, refused
+// only after the answer), answers REGACK with REFRESH and APPARENT_ADDR, and
 // keeps a registry (Lookup, Registrations, OnRegister). Serve runs a
 // handler per incoming call (an echo, tone or DTMF extension); routing a
 // call to a registered user is Lookup + Dial + Bridge. Asterisk's offer

@@ -69,13 +69,37 @@ type Config struct {
 	// order (ulaw, alaw).
 	Formats []Format
 	// PingInterval is how often a connected call sends PING to measure
-	// the round trip (20 s); negative turns it off.
+	// the round trip and check the peer still has the call (20 s);
+	// negative turns it off.
 	PingInterval time.Duration
 	// Trace, if set, sees every datagram sent and received, in the clear
 	// (decrypted, or before encryption): iaxcli prints its steps from it,
 	// a ladder can be drawn from it. It runs on the loop: it must not
 	// block nor call the Endpoint.
 	Trace func(TraceFrame)
+	// PingTimeout ends a call whose PING the peer has not answered
+	// within it, as failed with a *NoAnswerError (ErrTimeout): a call
+	// whose peer fell silent ends at most PingInterval + PingTimeout
+	// after the last frame it heard. Zero leaves it to the PING's
+	// retransmissions (Retransmit.Tries sends).
+	PingTimeout time.Duration
+	// AcceptCalls says who may call this endpoint besides the server of
+	// one of its registrations (the address and port registered to),
+	// which always may. Nil means nobody else in the client role, and
+	// everybody in the server role (where Server decides who is let
+	// in); AcceptFrom builds one for a list of peers. A NEW from anyone
+	// else is dropped without an answer, counted in
+	// EndpointStats.StrangerCalls, and logged at most every 10 s. It
+	// runs on the loop: it must not block nor call the Endpoint.
+	AcceptCalls func(from netip.AddrPort) bool
+	// MaxSetupPerSource bounds the transactions one source address (all
+	// its ports) may have being set up at once: incoming calls not yet
+	// answered and registration requests not yet settled (4 in the
+	// client role, 64 in the server role; negative: no bound). Beyond
+	// it, a NEW is refused (REJECT with cause 34 in the server role,
+	// dropped in the client role) and a REGREQ dropped; each is counted
+	// in EndpointStats.SetupLimited.
+	MaxSetupPerSource int
 }
 
 // Endpoint is one UDP socket speaking IAX2: it owns the socket, the call
@@ -111,6 +135,11 @@ type Endpoint struct {
 	regs     []*Registration
 	txbuf    []byte
 	crypt    endpointCrypt
+	// setup counts, per source address, the transactions it opened that
+	// are still being set up (MaxSetupPerSource).
+	setup map[netip.Addr]int
+	stats EndpointStats
+	logs  rateLog
 	// refusals are ICMP reports a failed write found, handled once the
 	// loop has finished what it was doing.
 	refusals []refusal
@@ -181,6 +210,8 @@ func New(conn net.PacketConn, cfg Config) *Endpoint {
 		byRemote: map[remoteKey]*session{},
 		registry: map[string]*binding{},
 		txbuf:    make([]byte, 4096),
+		setup:    map[netip.Addr]int{},
+		logs:     rateLog{every: 10 * time.Second},
 	}
 	if cfg.Server != nil {
 		e.tokens = newTokenIssuer(e.randBytes(32), e.clk)
@@ -437,13 +468,26 @@ func (e *Endpoint) receiveFull(f *FullFrame, p inbound) {
 		return
 	}
 	switch f.Command() {
-	case CmdPoke:
-		e.answerPoke(f, p)
-	case CmdPing:
-		e.sendRaw(&FullFrame{SourceCall: 1, DestCall: f.SourceCall, Timestamp: f.Timestamp, ISeq: f.OSeq + 1, Type: FrameIAX, Subclass: uint8(CmdPong)}, p.from)
+	case CmdPoke, CmdPing:
+		// Answered statelessly, from call number 1 (RFC 5456 allows it,
+		// Asterisk's qualify takes it): a flood of them holds no call
+		// number, and the PONG is no larger than what asked for it.
+		e.stats.StatelessAnswers++
+		e.replyFromNowhere(f, p.from, CmdPong, nil)
 	case CmdNew:
+		if !e.mayCall(p.from) {
+			e.stats.StrangerCalls++
+			e.logs.warn(e, "stranger", "call dropped: it comes from neither the registered server nor an accepted peer",
+				"from", p.from, "called", f.IEs.String(IECalledNumber))
+			return
+		}
 		e.receiveNew(f, p)
 	case CmdRegReq, CmdRegRel:
+		if e.cfg.Server == nil {
+			// Not a registrar: say nothing to whoever asks.
+			e.stats.NotServed++
+			return
+		}
 		e.receiveRegistration(f, p)
 	case CmdAck, CmdInval, CmdCallToken, CmdVNAK:
 		// Nothing to answer.
@@ -465,23 +509,3 @@ func (e *Endpoint) sendInval(f *FullFrame, to netip.AddrPort) {
 		OSeq: f.ISeq, ISeq: f.OSeq + 1, Type: FrameIAX, Subclass: uint8(CmdInval),
 	}, to)
 }
-
-// answerPoke answers a POKE with a PONG from a short-lived call that
-// waits for the peer's ACK.
-func (e *Endpoint) answerPoke(f *FullFrame, p inbound) {
-	s, err := e.newSession(p.from, pokeHandler{})
-	if err != nil {
-		return
-	}
-	s.remote = f.SourceCall
-	s.iseq = f.OSeq + 1
-	e.byRemote[remoteKey{p.from, f.SourceCall}] = s
-	s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdPong), Timestamp: f.Timestamp}, true)
-}
-
-type pokeHandler struct{}
-
-func (pokeHandler) onFrame(*session, *FullFrame)    {}
-func (pokeHandler) onMini(*session, uint32, []byte) {}
-func (pokeHandler) onFail(*session, error)          {}
-func (pokeHandler) onIdle(s *session)               { s.close() }

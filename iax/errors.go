@@ -27,6 +27,7 @@ var (
 	ErrTimeout       = errors.New("iax: no answer from peer")
 	ErrUnreachable   = errors.New("iax: nothing listening at the peer's address (ICMP port unreachable)")
 	ErrNoCallNumbers = errors.New("iax: no free call numbers")
+	ErrSetupLimit    = errors.New("iax: too many transactions being set up from one address")
 	ErrRejected      = errors.New("iax: rejected by peer")
 	ErrDenied        = errors.New("iax: registration denied")
 	ErrAuth          = errors.New("iax: authentication failed")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -165,4 +166,13 @@ func ExampleClock() {
 	// Output:
 	// timed out: true
 	// failed IAX NEW to the silent peer: true not acknowledged after 5 tries
+}
+
+// A handset takes calls from the server it registers to; AcceptFrom lets
+// a configured peer call too, and nobody else.
+func ExampleAcceptFrom() {
+	peer := netip.MustParseAddrPort("192.0.2.7:4569")
+	cfg := iax.Config{AcceptCalls: iax.AcceptFrom(peer)}
+	fmt.Println(cfg.AcceptCalls(peer), cfg.AcceptCalls(netip.MustParseAddrPort("192.0.2.8:4569")))
+	// Output: true false
 }

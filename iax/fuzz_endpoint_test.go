@@ -115,3 +115,57 @@ func FuzzEndpoint(f *testing.F) {
 		}
 	})
 }
+
+// FuzzClientEndpoint feeds datagrams to a client endpoint that registers
+// to the sender, half of them from the server's address and half from a
+// stranger's: nothing from the stranger opens a call number, the calls
+// being set up by the server stay within the client bound, and
+// everything but the registration has ended two minutes later.
+func FuzzClientEndpoint(f *testing.F) {
+	for _, name := range captureFiles(f) {
+		pkts := readCapture(f, name)
+		f.Add(joinDatagrams(pkts, false))
+	}
+	server := netip.MustParseAddrPort("127.0.0.1:4569")
+	stranger := netip.MustParseAddrPort("127.0.0.2:4569")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dgrams, adv := splitDatagrams(b)
+		clk := clock.NewFake(replayStart)
+		e := New(newNullConn(), Config{Clock: clk, Retransmit: Retransmit{Tries: 2}})
+		defer e.Close()
+		if _, err := e.StartRegistration(RegisterOptions{Server: server, Username: "u", Secret: "s"}); err != nil {
+			t.Fatal(err)
+		}
+		for i, d := range dgrams {
+			if adv[i] {
+				clk.Advance(time.Second)
+			}
+			from := server
+			if i%2 == 1 {
+				from = stranger
+			}
+			e.do(func() {
+				e.receive(inbound{from: from, at: clk.Now(), b: d})
+				for _, s := range e.sessions {
+					if s.peer == stranger {
+						t.Fatalf("a call number for the stranger after %d datagrams", i+1)
+					}
+				}
+				if n := e.setup[server.Addr()]; n > defaultClientSetup {
+					t.Fatalf("%d transactions being set up by the server, want at most %d", n, defaultClientSetup)
+				}
+			})
+		}
+		for range 24 {
+			clk.Advance(5 * time.Second)
+			e.do(func() {})
+		}
+		e.do(func() {
+			for _, s := range e.sessions {
+				if _, ok := s.h.(*regTx); !ok {
+					t.Fatalf("a %T left two minutes after the input", s.h)
+				}
+			}
+		})
+	})
+}

@@ -90,7 +90,9 @@ type Registration struct {
 	unanswered      int
 	unansweredSince time.Time
 	finished        bool
-	changed         chan struct{} // closed and replaced at each state change
+	// suspect says the last Check found the server silent or gone.
+	suspect bool
+	changed chan struct{} // closed and replaced at each state change
 }
 
 // StartRegistration begins registering and returns at once; follow it with
@@ -305,6 +307,18 @@ func (e *DeniedError) Error() string {
 }
 
 func (e *DeniedError) Unwrap() error { return ErrDenied }
+
+// refreshNow registers again at once, unless a request is under way or
+// the registration is ending (loop side).
+func (r *Registration) refreshNow() {
+	if r.finished || r.releasing || r.sess != nil {
+		return
+	}
+	if r.timer != nil {
+		r.timer.Stop()
+	}
+	r.attempt()
+}
 
 // attempt starts a REGREQ transaction.
 func (r *Registration) attempt() {

@@ -140,35 +140,57 @@ func (e *Endpoint) challenge() string {
 	return strconv.FormatUint(uint64(e.randUint32()%1000000000), 10)
 }
 
-// openIncoming starts a session for a transaction the peer opened with f.
+// openIncoming starts a session for a transaction the peer opened with
+// f, counted as being set up until answered or closed.
 func (e *Endpoint) openIncoming(f *FullFrame, from netip.AddrPort, h handler) (*session, error) {
-	s, err := e.newSession(from, h)
-	if err != nil {
+	if err := e.admitSetup(from, f.Command()); err != nil {
 		return nil, err
 	}
+	s, err := e.newSession(from, h)
+	if err != nil {
+		e.stats.NoCallNumbers++
+		e.logs.warn(e, "callnumbers", "refused: no free call number", "from", from, "command", f.Command())
+		return nil, err
+	}
+	s.countSetup()
 	s.setRemote(f.SourceCall)
 	s.iseq = f.OSeq + 1
 	s.stats.FramesReceived++
 	return s, nil
 }
 
+// unknownUser stands for a user name the server does not know: it is
+// challenged like a known user, so that the answers do not tell who
+// exists, and its answer never verifies.
+func unknownUser(name string) *User { return &User{Name: name} }
+
 // receiveNew handles an incoming NEW.
 func (e *Endpoint) receiveNew(f *FullFrame, p inbound) {
 	sc := e.cfg.Server
-	user, known := sc.lookup(f.IEs.String(IEUsername))
+	name := f.IEs.String(IEUsername)
+	user, known := sc.lookup(name)
 	if !e.tokenOK(f, p.from, user, CmdReject) {
 		return
 	}
-	if sc != nil && !known && (f.IEs.String(IEUsername) != "" || !sc.AllowGuests) {
-		var ies IEs
-		ies.AddString(IECause, "No authority found")
-		ies.AddUint8(IECauseCode, CauseFacilityRejected)
-		e.replyFromNowhere(f, p.from, CmdReject, ies)
-		return
+	unknown := false
+	if sc != nil && !known {
+		if name == "" && !sc.AllowGuests {
+			var ies IEs
+			ies.AddString(IECause, "No authority found")
+			ies.AddUint8(IECauseCode, CauseFacilityRejected)
+			e.replyFromNowhere(f, p.from, CmdReject, ies)
+			return
+		}
+		if name != "" {
+			user, unknown = unknownUser(name), true
+		}
 	}
 	c := newCall(e, true)
 	s, err := e.openIncoming(f, p.from, c)
 	if err != nil {
+		if sc == nil {
+			return // a client says nothing that could be larger than the NEW
+		}
 		var ies IEs
 		ies.AddString(IECause, "Congestion")
 		ies.AddUint8(IECauseCode, CauseCongestion)
@@ -196,8 +218,8 @@ func (e *Endpoint) receiveNew(f *FullFrame, p inbound) {
 		c.refuseUnencrypted(s, err)
 		return
 	}
-	if user != nil && user.Secret != "" {
-		c.user, c.challenge = user, e.challenge()
+	if user != nil && (user.Secret != "" || unknown) {
+		c.user, c.unknownUser, c.challenge = user, unknown, e.challenge()
 		g := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdAuthReq)}
 		g.IEs.AddUint16(IEAuthMethods, AuthMD5)
 		g.IEs.AddString(IEChallenge, c.challenge)
@@ -262,8 +284,8 @@ func (c *Call) serverAuthRep(s *session, f *FullFrame) {
 		return
 	}
 	c.authed = true
-	if !md5Check(c.challenge, c.user.Secret, f.IEs.String(IEMD5Result)) {
-		c.e.log.Info("call authentication failed", "user", c.user.Name, "from", s.peer)
+	if !md5Check(c.challenge, c.user.Secret, f.IEs.String(IEMD5Result)) || c.unknownUser {
+		c.e.log.Info("call authentication failed", "user", c.user.Name, "from", s.peer, "known", !c.unknownUser)
 		c.refuse(s, "Authentication failed", CauseFacilityRejected, ErrAuth)
 		return
 	}
@@ -271,19 +293,19 @@ func (c *Call) serverAuthRep(s *session, f *FullFrame) {
 }
 
 // receiveRegistration handles a REGREQ or REGREL that opens a transaction.
+// (server role only). A user name it does not know is challenged like a
+// known one, and refused only after the answer, with the words a wrong
+// secret gets: the answers do not tell who exists.
 func (e *Endpoint) receiveRegistration(f *FullFrame, p inbound) {
-	if e.cfg.Server == nil {
-		var ies IEs
-		ies.AddString(IECause, "Not a registrar")
-		ies.AddUint8(IECauseCode, CauseFacilityRejected)
-		e.replyFromNowhere(f, p.from, CmdRegRej, ies)
-		return
-	}
-	user, _ := e.cfg.Server.lookup(f.IEs.String(IEUsername))
+	name := f.IEs.String(IEUsername)
+	user, known := e.cfg.Server.lookup(name)
 	if !e.tokenOK(f, p.from, user, CmdRegRej) {
 		return
 	}
 	h := &regServer{user: user}
+	if !known && name != "" {
+		h.user, h.unknown = unknownUser(name), true
+	}
 	s, err := e.openIncoming(f, p.from, h)
 	if err != nil {
 		return
@@ -295,6 +317,7 @@ func (e *Endpoint) receiveRegistration(f *FullFrame, p inbound) {
 // regServer is the registrar's side of one REGREQ/REGREL transaction.
 type regServer struct {
 	user      *User
+	unknown   bool // user stands for a name the server does not know
 	challenge string
 }
 
@@ -313,7 +336,7 @@ func (h *regServer) handle(s *session, f *FullFrame) {
 		h.reject(s, "Registration Refused")
 		return
 	}
-	if h.user.Secret != "" {
+	if h.user.Secret != "" || h.unknown {
 		if h.challenge == "" {
 			h.challenge = e.challenge()
 			g := &FullFrame{Type: FrameIAX, Subclass: uint8(CmdRegAuth)}
@@ -323,8 +346,8 @@ func (h *regServer) handle(s *session, f *FullFrame) {
 			s.send(g, false)
 			return
 		}
-		if !md5Check(h.challenge, h.user.Secret, f.IEs.String(IEMD5Result)) {
-			e.log.Info("registration authentication failed", "user", h.user.Name, "from", s.peer)
+		if !md5Check(h.challenge, h.user.Secret, f.IEs.String(IEMD5Result)) || h.unknown {
+			e.log.Info("registration authentication failed", "user", h.user.Name, "from", s.peer, "known", !h.unknown)
 			h.reject(s, "Registration Refused")
 			return
 		}

@@ -35,11 +35,20 @@ type session struct {
 	h      handler
 
 	oseq, iseq uint8
+	// acked is the peer's latest ISeq: our frames before it are
+	// acknowledged. The window of ISeqs a genuine frame can carry is
+	// [acked, oseq].
+	acked      uint8
 	lastTS     uint32
 	pending    []*outFrame
 	srtt       time.Duration
 	closed     bool
 	sentInTurn bool
+
+	// inSetup says the peer opened this transaction and it is still
+	// being set up: it counts against setupFrom's MaxSetupPerSource.
+	inSetup   bool
+	setupFrom netip.Addr
 
 	// first is the frame that opened the transaction, kept to resend it
 	// with a calltoken.
@@ -126,6 +135,7 @@ func (s *session) close() {
 		return
 	}
 	s.closed = true
+	s.settled()
 	if s.idle != nil {
 		s.idle.Stop()
 	}
@@ -191,10 +201,12 @@ func reliable(f *FullFrame) bool {
 // send fills in the header and sends f. A zero Timestamp is replaced by
 // the session clock. Reliable frames take the next sequence number and
 // are retransmitted until acknowledged; the timer is armed before the
-// write so that a fake clock always sees it.
-func (s *session) send(f *FullFrame, keepTS bool) {
+// write so that a fake clock always sees it. It returns the frame's
+// place among those waiting for an acknowledgement (nil for an
+// unreliable frame).
+func (s *session) send(f *FullFrame, keepTS bool) *outFrame {
 	if s.closed {
-		return
+		return nil
 	}
 	f.SourceCall, f.DestCall = s.local, s.remote
 	if !keepTS || f.Timestamp == 0 {
@@ -204,7 +216,7 @@ func (s *session) send(f *FullFrame, keepTS bool) {
 	s.sentInTurn = true
 	if !reliable(f) {
 		s.e.sendSealed(f, s.peer, s.txKey())
-		return
+		return nil
 	}
 	if f.Timestamp > s.lastTS {
 		s.lastTS = f.Timestamp
@@ -217,6 +229,7 @@ func (s *session) send(f *FullFrame, keepTS bool) {
 	s.stats.FramesSent++
 	o.key = s.txKey()
 	s.e.sendSealed(f, s.peer, o.key)
+	return o
 }
 
 func (s *session) rto() time.Duration {
@@ -268,8 +281,9 @@ func (s *session) isPending(o *outFrame) bool {
 func seqBefore(a, b uint8) bool { return int8(a-b) < 0 }
 
 // ackUpTo drops every pending frame whose sequence number is before n
-// (the peer's ISeq: the next frame it expects).
+// (the peer's ISeq: the next frame it expects), n in the window.
 func (s *session) ackUpTo(n uint8, at time.Time) {
+	s.acked = n
 	kept := s.pending[:0]
 	acked := false
 	for _, o := range s.pending {
@@ -326,7 +340,7 @@ func (s *session) restartWithToken(token string) {
 		o.timer.Stop()
 	}
 	s.pending = nil
-	s.oseq, s.iseq = 0, 0
+	s.oseq, s.iseq, s.acked = 0, 0, 0
 	s.setRemote(0)
 	s.armIdle()
 	f := *s.first
@@ -347,10 +361,42 @@ func (s *session) sendAck(f *FullFrame) {
 	s.send(&FullFrame{Type: FrameIAX, Subclass: uint8(CmdAck), Timestamp: f.Timestamp}, true)
 }
 
-// receiveFull handles a full frame addressed to this session.
+// receiveFull handles a full frame addressed to this session (the
+// endpoint checked it comes from the peer's address).
+//
+// Its sequence numbers must fit (RFC 5456 §7): ISeq, what the peer has
+// of ours, lies in the window [acked, oseq]; a frame that acknowledges
+// frames never sent did not come from the peer and is dropped. Frames
+// that end the session are acted on only in order (OSeq is the next
+// expected) with an ISeq in the window; an INVAL only when it answers a
+// frame still waiting for its acknowledgement (ISeq one past it). A
+// blind forger must guess the call number and both sequence numbers.
+// Any other INVAL makes a call check that the peer still has it (a
+// PING, see Call.probe): Asterisk's INVALs carry no sequence numbers,
+// and a call whose peer forgot it ends when that PING goes unanswered.
 func (s *session) receiveFull(f *FullFrame, at time.Time) {
 	if f.IsCommand(CmdCallToken) {
 		s.restartWithToken(f.IEs.String(IECallToken))
+		return
+	}
+	if f.IsCommand(CmdInval) {
+		if f.OSeq == s.iseq && s.awaits(f.ISeq-1) {
+			s.fail(fmt.Errorf("%w: INVAL from %v", ErrInvalidCall, s.peer))
+			return
+		}
+		s.outOfWindow(f, "it answers no frame of ours")
+		if p, ok := s.h.(prober); ok {
+			p.probe(s)
+		}
+		return
+	}
+	if seqBefore(s.oseq, f.ISeq) {
+		s.outOfWindow(f, "it acknowledges frames never sent")
+		return
+	}
+	fresh := !seqBefore(f.ISeq, s.acked)
+	if ending(f) && f.OSeq == s.iseq && !fresh {
+		s.outOfWindow(f, "its ISeq is behind what the peer acknowledged")
 		return
 	}
 	// Call number 1 is where a server answers from when it has no call
@@ -360,7 +406,9 @@ func (s *session) receiveFull(f *FullFrame, at time.Time) {
 		s.setRemote(f.SourceCall)
 	}
 	s.stats.FramesReceived++
-	s.ackUpTo(f.ISeq, at)
+	if fresh {
+		s.ackUpTo(f.ISeq, at)
+	}
 	if s.closed {
 		return
 	}
@@ -370,9 +418,6 @@ func (s *session) receiveFull(f *FullFrame, at time.Time) {
 			return
 		case CmdVNAK:
 			s.resendFrom(f.ISeq)
-			return
-		case CmdInval:
-			s.fail(fmt.Errorf("%w: INVAL from %v", ErrInvalidCall, s.peer))
 			return
 		}
 	}
@@ -398,6 +443,48 @@ func (s *session) receiveFull(f *FullFrame, at time.Time) {
 	if !s.sentInTurn {
 		s.sendAck(f)
 	}
+}
+
+// prober is implemented by handlers that can check that the peer still
+// has the session (a call sends a PING).
+type prober interface{ probe(s *session) }
+
+// ending reports whether f ends a call or transaction when acted on.
+func ending(f *FullFrame) bool {
+	switch f.Type {
+	case FrameIAX:
+		switch f.Command() {
+		case CmdHangup, CmdReject, CmdRegRej, CmdInval:
+			return true
+		}
+	case FrameControl:
+		switch f.Control() {
+		case CtlHangup, CtlBusy, CtlCongestion:
+			return true
+		}
+	}
+	return false
+}
+
+// awaits reports whether our frame with sequence number n is still
+// waiting for its acknowledgement.
+func (s *session) awaits(n uint8) bool {
+	for _, o := range s.pending {
+		if o.f.OSeq == n {
+			return true
+		}
+	}
+	return false
+}
+
+// outOfWindow counts and logs (rate-limited) a frame ignored because its
+// sequence numbers do not fit the session.
+func (s *session) outOfWindow(f *FullFrame, why string) {
+	s.stats.OutOfWindow++
+	s.e.stats.OutOfWindow++
+	s.e.logs.warn(s.e, "window", "frame ignored: its sequence numbers do not fit the call", "peer", s.peer,
+		"call", s.local, "frame", f.Type.String()+" "+subclassName(f), "o", f.OSeq, "i", f.ISeq,
+		"expected_o", s.iseq, "window", fmt.Sprintf("%d..%d", s.acked, s.oseq), "why", why)
 }
 
 // receiveMini widens a mini frame's timestamp with the last full voice

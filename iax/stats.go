@@ -12,6 +12,11 @@ type Stats struct {
 	// Duplicates and OutOfOrder count received full frames that were
 	// already seen, or arrived ahead of a gap.
 	Duplicates, OutOfOrder uint64
+	// OutOfWindow counts received full frames ignored because their
+	// sequence numbers did not fit (see EndpointStats.OutOfWindow): an
+	// INVAL that answers none of our frames, a hangup out of sequence, a
+	// frame acknowledging frames never sent.
+	OutOfWindow uint64
 	// VoiceSent and VoiceReceived count voice frames, full and mini.
 	VoiceSent, VoiceReceived uint64
 	// VoiceLost estimates voice frames that never arrived, from gaps in
@@ -52,6 +57,7 @@ func (st *Stats) add(o Stats) {
 	st.Retransmissions += o.Retransmissions
 	st.Duplicates += o.Duplicates
 	st.OutOfOrder += o.OutOfOrder
+	st.OutOfWindow += o.OutOfWindow
 	if o.RTT > 0 {
 		st.RTT, st.LastRTT = o.RTT, o.LastRTT
 	}

@@ -447,7 +447,7 @@ func TestNoPingBeforeCallNumber(t *testing.T) {
 	a.clk.Advance(300 * time.Millisecond)
 	a.clk.Advance(300 * time.Millisecond)
 	a.quiet()
-	a.sendFrame(&FullFrame{SourceCall: 1, DestCall: nw.SourceCall, Timestamp: 300, ISeq: 2, Type: FrameIAX, Subclass: uint8(CmdPong)})
+	a.sendFrame(&FullFrame{SourceCall: 1, DestCall: nw.SourceCall, Timestamp: 300, ISeq: 1, Type: FrameIAX, Subclass: uint8(CmdPong)})
 	if ack := a.recv(); !ack.IsCommand(CmdAck) {
 		t.Fatalf("answer to the stray PONG = %v, want ACK", ack)
 	}
