@@ -49,6 +49,7 @@ func run(ctx context.Context, args []string, env command.Env) error {
 	fs.StringVar(&level, "log-level", "info", "debug, info, warn or error")
 	fs.BoolVar(&showVersion, "version", false, "print the version and exit")
 	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file until iaxpbx stops")
+	fs.IntVar(&cfg.MaxSetup, "max-setup", 0, "calls and registrations one address may have being set up at once (64, or the file's)")
 	// Test timing.
 	fs.DurationVar(&cfg.Refresh, "refresh", 0, "registration lifetime granted when a client asks none (60s)")
 	fs.DurationVar(&cfg.MinRefresh, "min-refresh", 0, "shortest registration lifetime granted (10s)")
@@ -78,6 +79,12 @@ func run(ctx context.Context, args []string, env command.Env) error {
 			return fmt.Errorf("%s: %w", cfgPath, err)
 		}
 		cfg.Listen, cfg.RecordDir, cfg.Users = fc.Listen, fc.RecordDir, fc.Users
+		if cfg.MaxSetup == 0 {
+			cfg.MaxSetup = fc.MaxSetup
+		}
+	}
+	if cfg.MaxSetup < 0 {
+		return fmt.Errorf("%w: -max-setup %d: give a whole number of at least 1", command.ErrUsage, cfg.MaxSetup)
 	}
 	for _, s := range users {
 		u, err := ParseUserFlag(s)

@@ -40,6 +40,11 @@ type Config struct {
 	// DTMFDuration is how long each digit of extension 100 lasts and the
 	// gap after it (100 ms).
 	DTMFDuration time.Duration
+	// MaxSetup bounds the calls and registrations one source address may
+	// have being set up at once (64), like Asterisk's maxcallnumbers but
+	// counting only what is not yet answered: a NEW past it is refused
+	// with congestion, a REGREQ dropped. POKEs hold nothing.
+	MaxSetup int
 
 	Clock  clock.Clock
 	Logger *slog.Logger
@@ -50,6 +55,7 @@ type Config struct {
 //	[pbx]
 //	listen = 127.0.0.1:4569
 //	recordings = /var/tmp/iaxpbx
+//	maxsetup = 64
 //
 //	[user handset1]
 //	secret = s3cret
@@ -79,6 +85,12 @@ func ParseConfig(b []byte) (Config, error) {
 					cfg.Listen = k.String()
 				case "recordings":
 					cfg.RecordDir = k.String()
+				case "maxsetup":
+					n, err := k.Int()
+					if err != nil || n < 1 {
+						return cfg, fmt.Errorf("%w: maxsetup = %q is not a whole number of at least 1", ErrConfig, k.String())
+					}
+					cfg.MaxSetup = n
 				default:
 					return cfg, fmt.Errorf("%w: unknown key %q in [pbx]", ErrConfig, k.Name())
 				}

@@ -78,7 +78,8 @@ func New(conn net.PacketConn, cfg Config) (*PBX, error) {
 		Retransmit:   cfg.Retransmit,
 		PingInterval: cfg.PingInterval,
 		// Room for bursts of callers (load tests dial hundreds at once).
-		IncomingQueue: 256,
+		IncomingQueue:     256,
+		MaxSetupPerSource: cfg.MaxSetup,
 		Server: &iax.ServerConfig{
 			Users:      p.lookupUser,
 			Refresh:    cfg.Refresh,
@@ -104,6 +105,10 @@ func Listen(ctx context.Context, addr string, cfg Config) (*PBX, error) {
 
 // Addr returns the PBX's UDP address.
 func (p *PBX) Addr() netip.AddrPort { return p.ep.LocalAddr() }
+
+// Stats returns the endpoint's counters: call numbers in use, and what
+// it refused or answered without holding a call number.
+func (p *PBX) Stats() iax.EndpointStats { return p.ep.Stats() }
 
 // Registrations lists who is registered where.
 func (p *PBX) Registrations() []iax.Binding { return p.ep.Registrations() }
