@@ -31,6 +31,7 @@ const (
 	CMESIMBusy            = 14
 	CMEIncorrectPassword  = 16
 	CMENoNetworkService   = 30
+	CMENetworkTimeout     = 31
 	CMEEmergencyCallsOnly = 32
 )
 

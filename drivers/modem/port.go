@@ -25,7 +25,9 @@ func OpenPort(path string, baud int) (io.ReadWriteCloser, error) {
 		}
 		return c, nil
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOCTTY, 0)
+	// Non-blocking: a serial line without carrier must not hold the
+	// open (CLOCAL is set by makeRaw); the runtime's poller reads it.
+	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOCTTY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("modem: port %s: %w", path, err)
 	}

@@ -265,14 +265,15 @@ type jobQueue struct {
 
 const maxJobs = 256
 
-// queue adds a job on the current link's channel.
-func (a *Agent) queue(name string, run func(ctx context.Context, ch *modem.Channel)) {
+// queue adds a job on the current link's channel; false when it was
+// dropped.
+func (a *Agent) queue(name string, run func(ctx context.Context, ch *modem.Channel)) bool {
 	q := &a.jobs
 	q.mu.Lock()
 	if len(q.q) >= maxJobs {
 		q.mu.Unlock()
 		a.log.Warn("modem work dropped: the modem is behind", "job", name, "queued", maxJobs)
-		return
+		return false
 	}
 	q.q = append(q.q, job{name: name, ch: a.link.ch, run: run})
 	q.mu.Unlock()
@@ -280,6 +281,7 @@ func (a *Agent) queue(name string, run func(ctx context.Context, ch *modem.Chann
 	case q.wake <- struct{}{}:
 	default:
 	}
+	return true
 }
 
 func (a *Agent) worker() {

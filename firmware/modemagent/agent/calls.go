@@ -65,6 +65,7 @@ func (c *call) Transfer(number string) {
 type poller struct {
 	timer  clock.Timer
 	queued bool
+	again  bool // something changed while a listing was queued
 }
 
 func (p *poller) stop() {
@@ -76,7 +77,11 @@ func (p *poller) stop() {
 
 // pollCalls lists the calls now (now), or after ringWait.
 func (a *Agent) pollCalls(now bool) {
-	if a.link.state != linkUp || a.poll.queued || a.stopped {
+	if a.link.state != linkUp || a.stopped {
+		return
+	}
+	if a.poll.queued {
+		a.poll.again = true // list again after the queued one
 		return
 	}
 	a.poll.stop()
@@ -87,17 +92,22 @@ func (a *Agent) pollCalls(now bool) {
 		})
 		return
 	}
-	a.poll.queued = true
 	gen := a.link.gen
-	a.queue("calls", func(ctx context.Context, ch *modem.Channel) {
+	a.poll.queued = a.queue("calls", func(ctx context.Context, ch *modem.Channel) {
 		list, err := a.listCalls(ctx, ch)
 		a.do(func() {
 			a.poll.queued = false
 			if gen != a.link.gen {
+				a.poll.again = false
 				return
 			}
 			if err == nil {
 				a.applyList(list)
+			}
+			if a.poll.again {
+				a.poll.again = false
+				a.pollCalls(true)
+				return
 			}
 			a.schedulePoll()
 		})
@@ -359,7 +369,7 @@ func (a *Agent) dialFailed(c *call, err error) {
 		ev, reason = callBusy, "the number is busy"
 	case errors.Is(err, modem.ErrNoAnswer):
 		ev, reason = callBusy, "no answer"
-	case isCME && code != modem.CMENoNetworkService && code != 31 && code != modem.CMEEmergencyCallsOnly:
+	case isCME && code != modem.CMENoNetworkService && code != modem.CMENetworkTimeout && code != modem.CMEEmergencyCallsOnly:
 		ev = callRefused
 	}
 	a.log.Warn("dial failed", "call", c.tc.ID(), "err", err)
@@ -539,12 +549,14 @@ func (a *Agent) endAllCalls(ctx context.Context, done chan struct{}) {
 		close(done)
 		return
 	}
-	a.queue("stop", func(_ context.Context, ch *modem.Channel) {
+	if !a.queue("stop", func(_ context.Context, ch *modem.Channel) {
 		defer close(done)
 		for _, cmd := range cmds {
 			if _, err := a.at(ctx, ch, cmd); err != nil {
 				a.log.Warn("hangup at stop", "cmd", cmd, "err", err)
 			}
 		}
-	})
+	}) {
+		close(done)
+	}
 }
