@@ -403,7 +403,18 @@ func TestHangupOnlyInWindow(t *testing.T) {
 	if st := c.Stats(); st.OutOfWindow != 1 {
 		t.Errorf("OutOfWindow = %d, want 1", st.OutOfWindow)
 	}
-	p.send(causeFrame(CmdHangup, "Normal Clearing", CauseNormal))
+	// Far behind what the peer acknowledged: not the peer's either.
+	forged.ISeq = p.iseq - 40
+	a.sendFrame(forged)
+	p.barrier()
+	if st := c.State(); st != StateConnected {
+		t.Fatalf("after a HANGUP with an ISeq far behind the call is %v, want connected", st)
+	}
+	// The peer's own, sent before it acknowledged our last frame and
+	// overtaken by that acknowledgement: one behind, taken.
+	h := causeFrame(CmdHangup, "Normal Clearing", CauseNormal)
+	h.SourceCall, h.DestCall, h.OSeq, h.ISeq, h.Timestamp = p.src, p.us, p.oseq, p.iseq-1, 10
+	a.sendFrame(h)
 	<-c.Done()
 	if c.State() != StateHangupRemote {
 		t.Errorf("after the peer's HANGUP the call is %v, want hangup-remote", c.State())

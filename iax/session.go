@@ -368,7 +368,8 @@ func (s *session) sendAck(f *FullFrame) {
 // of ours, lies in the window [acked, oseq]; a frame that acknowledges
 // frames never sent did not come from the peer and is dropped. Frames
 // that end the session are acted on only in order (OSeq is the next
-// expected) with an ISeq in the window; an INVAL only when it answers a
+// expected) with an ISeq in the window, or a little behind it (reordered
+// behind a later acknowledgement); an INVAL only when it answers a
 // frame still waiting for its acknowledgement (ISeq one past it). A
 // blind forger must guess the call number and both sequence numbers.
 // Any other INVAL makes a call check that the peer still has it (a
@@ -395,8 +396,8 @@ func (s *session) receiveFull(f *FullFrame, at time.Time) {
 		return
 	}
 	fresh := !seqBefore(f.ISeq, s.acked)
-	if ending(f) && f.OSeq == s.iseq && !fresh {
-		s.outOfWindow(f, "its ISeq is behind what the peer acknowledged")
+	if ending(f) && f.OSeq == s.iseq && !fresh && s.acked-f.ISeq > staleISeq {
+		s.outOfWindow(f, "its ISeq is far behind what the peer acknowledged")
 		return
 	}
 	// Call number 1 is where a server answers from when it has no call
@@ -444,6 +445,12 @@ func (s *session) receiveFull(f *FullFrame, at time.Time) {
 		s.sendAck(f)
 	}
 }
+
+// staleISeq is how far behind the peer's latest ISeq a frame that ends
+// the session may be and still be taken: the peer sent it before it
+// acknowledged more of ours, and the acknowledgement overtook it (a
+// retransmission from Asterisk keeps the ISeq it was first sent with).
+const staleISeq = 16
 
 // prober is implemented by handlers that can check that the peer still
 // has the session (a call sends a PING).
