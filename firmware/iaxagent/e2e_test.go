@@ -108,7 +108,10 @@ func newStackWith(t *testing.T, secret string, env []string, agentArgs ...string
 	s.startPBX("127.0.0.1:0")
 	s.mustTool(secret+"\n", "iaxsettings", "set", "-server", s.pbxAddr, "-user", "handset1", "-password", "-",
 		"-refresh", "10", "-callerid-name", "Handset One", "-callerid-number", "201")
+	// The state directory too is the test's own: phoned keeps the call
+	// history there, which another test must not see.
 	s.phoned = proctest.Start(t, filepath.Join(bin, "phoned"), env, "-config", s.config, "-runtime", s.runtime,
+		"-state", filepath.Join(s.dir, "state"),
 		"-backoff", "100ms", "-backoff-max", "400ms", "-init-timeout", "5s", "-start-window", "1s", "-log", "debug")
 	s.phoned.WaitLine(`phoned started`, waitLimit)
 	return s
