@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -41,8 +42,18 @@ type Options struct {
 	RetryMin, RetryMax time.Duration
 	// Retransmit tunes IAX2 retransmission.
 	Retransmit iax.Retransmit
-	// PingInterval is how often a connected call measures its round trip.
-	PingInterval time.Duration
+	// PingInterval is how often a call sends PING, which measures the
+	// round trip and checks that the server still has the call (default
+	// 10 s); PingTimeout is how long a PING may go unanswered (default
+	// 5 s). A call whose server falls silent ends NetworkFailure within
+	// PingInterval + PingTimeout of the last frame it heard.
+	PingInterval, PingTimeout time.Duration
+	// CheckInterval is how often the agent asks its server whether it is
+	// there, between refreshes (a POKE: iax Registration.Check; default
+	// 25 s, negative: never); CheckTimeout bounds each check (default
+	// 5 s). A registered server that falls silent is noticed within
+	// CheckInterval + CheckTimeout: registration None, with the problem.
+	CheckInterval, CheckTimeout time.Duration
 	// MaxCalls is how many calls may exist at once (default 16).
 	MaxCalls int
 	// Audio joins the active call to the audio device; nil sends and
@@ -70,6 +81,18 @@ func (o *Options) defaults() {
 	}
 	if o.RetryMax == 0 {
 		o.RetryMax = 60 * time.Second
+	}
+	if o.PingInterval == 0 {
+		o.PingInterval = 10 * time.Second
+	}
+	if o.PingTimeout == 0 {
+		o.PingTimeout = 5 * time.Second
+	}
+	if o.CheckInterval == 0 {
+		o.CheckInterval = 25 * time.Second
+	}
+	if o.CheckTimeout == 0 {
+		o.CheckTimeout = 5 * time.Second
 	}
 	if o.MaxCalls == 0 {
 		o.MaxCalls = 16
@@ -121,8 +144,13 @@ func Start(ctx context.Context, c *bus.Client, opts Options) (*Agent, error) {
 	a := &Agent{opts: opts, log: opts.Logger.With("category", "voip"), work: make(chan func(), 64), calls: map[string]*call{}}
 	a.ctx, a.cancel = context.WithCancel(ctx)
 
+	// Calls are taken only from the server the agent registers with (its
+	// address and port, which iax always lets call) and from nobody
+	// else: a stranger's NEW is dropped, counted and never answered.
 	ep, err := iax.Listen(a.ctx, opts.Listen, iax.Config{
-		Clock: opts.Clock, Logger: opts.Logger, Retransmit: opts.Retransmit, PingInterval: opts.PingInterval,
+		Clock: opts.Clock, Logger: opts.Logger, Retransmit: opts.Retransmit,
+		PingInterval: opts.PingInterval, PingTimeout: opts.PingTimeout,
+		AcceptCalls: func(netip.AddrPort) bool { return false },
 	})
 	if err != nil {
 		a.cancel()
@@ -157,6 +185,7 @@ func Start(ctx context.Context, c *bus.Client, opts Options) (*Agent, error) {
 			a.reg.mode = telephony.OperatorModeManual
 			a.publishOperator()
 		}
+		a.scheduleCheck()
 	})
 	return a, nil
 }
@@ -213,6 +242,9 @@ func (a *Agent) Stop(ctx context.Context) {
 		done := make(chan *iax.Registration, 1)
 		a.do(func() {
 			a.stopped = true
+			if a.reg.check != nil {
+				a.reg.check.Stop()
+			}
 			for _, c := range a.calls {
 				c.end()
 			}

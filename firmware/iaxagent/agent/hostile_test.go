@@ -5,8 +5,10 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -106,6 +108,16 @@ func (l *logRecorder) wait(ctx context.Context, t *testing.T, msg, want string) 
 			t.Fatalf("no log record %q with %q; records %q", msg, want, l.matching(0, msg))
 		}
 	}
+}
+
+// handset is where handset1 is registered at the peer.
+func (p *peer) handset() netip.AddrPort {
+	p.t.Helper()
+	where, ok := p.ep.Lookup("handset1")
+	if !ok {
+		p.t.Fatal("the server does not know where handset1 is")
+	}
+	return where
 }
 
 // sync returns once the agent's loop has run everything queued before.
@@ -271,10 +283,7 @@ func TestCallerIDEscapedAndCut(t *testing.T) {
 	p := startPeer(t, "127.0.0.1:0")
 	r := newRig(t, settingsFor(p, "handset1", "s3cret"), Options{})
 	r.waitReg(telephony.RegistrationHome)
-	where, ok := p.ep.Lookup("handset1")
-	if !ok {
-		t.Fatal("the server does not know where handset1 is")
-	}
+	where := p.handset()
 	// Long, but each within the 255 bytes of an IE.
 	long := strings.Repeat("Ä", 120)
 	for _, tc := range []struct {
@@ -359,4 +368,44 @@ func TestProblemRejectedConfig(t *testing.T) {
 	}
 	r.waitReg(telephony.RegistrationHome)
 	r.waitProblem("")
+}
+
+// Item 1: a NEW from anyone but the registered server never reaches the
+// call list, and is never answered; the server's own call still rings.
+func TestStrangerCannotRing(t *testing.T) {
+	p := startPeer(t, "127.0.0.1:0")
+	logs := newLogRecorder()
+	r := newRig(t, settingsFor(p, "handset1", "s3cret"), Options{Logger: slog.New(logs)})
+	r.waitReg(telephony.RegistrationHome)
+	ctx, cancel := context.WithCancel(r.ctx)
+	defer cancel()
+	stranger, err := iax.Listen(ctx, "127.0.0.2:0", iax.Config{Retransmit: iax.Retransmit{Initial: 50 * time.Millisecond, Tries: 2}})
+	if err != nil {
+		t.Skipf("no second loopback address to be a stranger from: %v", err)
+	}
+	defer stranger.Close()
+	sc, err := stranger.Dial(iax.DialOptions{Peer: netip.MustParseAddrPort(r.agent.LocalAddr()), Called: "201",
+		CallingNumber: "911", CallingName: "\x1b]0;PWNED\a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs.wait(r.ctx, t, "call dropped", "from=127.0.0.2:")
+	// Unanswered: not rejected, not accepted, not even acknowledged.
+	if err := sc.Wait(r.ctx); !errors.Is(err, iax.ErrTimeout) {
+		t.Errorf("the stranger's call ended with %v, want no answer (%v)", err, iax.ErrTimeout)
+	}
+
+	in, err := p.ep.Dial(iax.DialOptions{Peer: p.handset(), Called: "s", CallingNumber: "202"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, tx := r.waitCall("", telephony.CallIncoming)
+	if c.Number != "202" || tx != "202:Incoming" {
+		t.Errorf("the server's call announced as %q, want 202:Incoming and no other call", tx)
+	}
+	in.Hangup(iax.CauseNormal)
+	r.waitCall(c.ID, telephony.CallMissed)
+	if n := r.agent.ep.Stats().StrangerCalls; n == 0 {
+		t.Error("the endpoint counted no stranger's call")
+	}
 }

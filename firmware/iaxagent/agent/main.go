@@ -53,6 +53,10 @@ type options struct {
 	retryMin, retryMax time.Duration
 	rtxInitial         time.Duration
 	rtxTries           int
+	pingInterval       time.Duration
+	pingTimeout        time.Duration
+	checkInterval      time.Duration
+	checkTimeout       time.Duration
 
 	stderr  io.Writer
 	logs    *logSink
@@ -79,6 +83,10 @@ func Main(ctx context.Context, args []string, env command.Env) int {
 	fs.DurationVar(&o.retryMax, "test-retry-max", 0, "longest wait between registration attempts (default 60s)")
 	fs.DurationVar(&o.rtxInitial, "test-retransmit-initial", 0, "IAX2 retransmission timeout before an RTT is known (default 1s)")
 	fs.IntVar(&o.rtxTries, "test-retransmit-tries", 0, "IAX2 sends of a full frame before giving up (default 5)")
+	fs.DurationVar(&o.pingInterval, "test-ping-interval", 0, "how often a call sends PING (default 10s)")
+	fs.DurationVar(&o.pingTimeout, "test-ping-timeout", 0, "how long a call's PING may go unanswered before the call is lost (default 5s)")
+	fs.DurationVar(&o.checkInterval, "test-check-interval", 0, "how often the registered server is asked whether it is there (default 25s)")
+	fs.DurationVar(&o.checkTimeout, "test-check-timeout", 0, "how long the server may take to answer that check (default 5s)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageText)
 		fs.PrintDefaults()
@@ -148,7 +156,9 @@ func (o *options) serve(ctx context.Context) error {
 	opts := Options{
 		ConfigDir: o.dirs.Config, Listen: o.listen, Logger: o.log,
 		RegisterDelay: o.regDelay, RetryMin: o.retryMin, RetryMax: o.retryMax,
-		Retransmit: iax.Retransmit{Initial: o.rtxInitial, Tries: o.rtxTries},
+		Retransmit:   iax.Retransmit{Initial: o.rtxInitial, Tries: o.rtxTries},
+		PingInterval: o.pingInterval, PingTimeout: o.pingTimeout,
+		CheckInterval: o.checkInterval, CheckTimeout: o.checkTimeout,
 		Audio: callaudio.Device{Devices: o.devices, Source: o.source, Sink: o.sink,
 			Config: callaudio.Config{Logger: o.log}},
 	}

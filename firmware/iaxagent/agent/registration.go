@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -33,6 +34,8 @@ type registration struct {
 	// answered (zero when it has, or none went out yet): what the
 	// problem of an unanswered registration dates from.
 	since time.Time
+	// check is the timer of the next liveness check.
+	check clock.Timer
 }
 
 // detach forgets the current registration (the caller releases it) and
@@ -269,5 +272,56 @@ func (a *Agent) onRegEvent(gen int, ev iax.RegEvent) {
 		a.regStep(regFailed, ev.Err)
 	default:
 		a.log.Error("unknown registration event", "state", strconv.Itoa(int(ev.State)), "err", fmt.Sprint(ev.Err))
+	}
+}
+
+// scheduleCheck arms the next liveness check, CheckInterval from now.
+func (a *Agent) scheduleCheck() {
+	if a.opts.CheckInterval < 0 || a.stopped {
+		return
+	}
+	a.reg.check = a.opts.Clock.AfterFunc(a.opts.CheckInterval, func() { a.do(a.checkServer) })
+}
+
+// checkServer asks the server of the current registration whether it is
+// there (a POKE, off the loop), then arms the next check. It runs while a
+// registration exists, whatever its state: a check that succeeds after
+// one that failed is what makes iax register again at once, with a
+// server that may have restarted and forgotten us. A failed one while
+// Home is the unanswered event: None, and the problem says since when.
+func (a *Agent) checkServer() {
+	r := a.reg.cur
+	if r == nil || a.stopped {
+		a.scheduleCheck()
+		return
+	}
+	gen, started := a.reg.gen, a.opts.Clock.Now()
+	a.spawn(func() {
+		ctx, cancel := context.WithTimeout(a.ctx, a.opts.CheckTimeout)
+		rtt, err := r.Check(ctx)
+		cancel()
+		a.do(func() {
+			a.onCheck(gen, started, rtt, err)
+			a.scheduleCheck()
+		})
+	})
+}
+
+// onCheck feeds the machine what a liveness check found.
+func (a *Agent) onCheck(gen int, started time.Time, rtt time.Duration, err error) {
+	switch {
+	case gen != a.reg.gen, errors.Is(err, context.Canceled), errors.Is(err, iax.ErrInvalidState):
+		// Replaced, stopping, or the registration ended: its own
+		// events say what happened.
+	case err == nil:
+		a.log.Debug("server answers", "server", a.reg.server.String(), "rtt", rtt.String())
+	case a.reg.state == telephony.RegistrationHome:
+		a.log.Warn("server does not answer the liveness check", "server", a.reg.server.String(), "err", err)
+		if a.reg.since.IsZero() {
+			a.reg.since = started
+		}
+		a.regStep(regUnanswered, err)
+	default:
+		a.log.Info("server still silent", "server", a.reg.server.String(), "err", err)
 	}
 }

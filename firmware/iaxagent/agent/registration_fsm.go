@@ -12,7 +12,8 @@ import (
 // (QTelephony::RegistrationState; the agent uses four of them):
 //
 //	None       nothing under way: not configured, deregistered, or the
-//	           last REGREQ went unanswered (iax sends it again)
+//	           last REGREQ or liveness check went unanswered (iax
+//	           sends it again)
 //	Searching  the server is being looked up, or a REGREQ is in flight
 //	Home       the server answered REGACK; iax refreshes it before it
 //	           expires, and a refresh stays Home
@@ -97,7 +98,8 @@ const (
 	// regAcked: the server answered REGACK.
 	regAcked
 	// regUnanswered: a REGREQ went unanswered, or nothing listens at the
-	// server's port; iax sends it again later.
+	// server's port, or the server did not answer a liveness check
+	// (Agent.checkServer); iax sends it again later.
 	regUnanswered
 	// regRejected: the server answered REGREJ (why is an
 	// *iax.DeniedError); the iax registration ended.
