@@ -18,7 +18,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -392,4 +394,38 @@ func TestChoiceBetweenAsteriskAndVoice(t *testing.T) {
 	s.waitCall(id, "Connected")
 	s.ctl("hangup", id)
 	s.waitCall(id, "HangupLocal")
+}
+
+// kill -9 of the agent mid-call: phoned starts it again, and the new
+// agent carries on the call the modem still has.
+func TestAgentRestartKeepsTheCall(t *testing.T) {
+	s := newStack(t, false)
+	s.waitReg("modem", "Home")
+	id := s.dial("600")
+	s.waitCall(id, "Connected")
+	out := s.ctl("-json", "status")
+	m := regexp.MustCompile(`"program":\s*"modemagent"[^}]*"pid":\s*(\d+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no modemagent pid in status:\n%s", out)
+	}
+	pid, _ := strconv.Atoi(m[1])
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	s.modem.WaitCount(`msg=at cmd=ATE0$`, 2, waitLimit) // the new agent sets the modem up
+	s.waitCall("", "Connected")
+	var again callInfo
+	for _, c := range s.calls() {
+		if c.State == "Connected" && c.ID != id {
+			again = c
+		}
+	}
+	if again.Number != "600" || again.Service != "modem" {
+		t.Fatalf("after the restart the calls are %+v, want 600 Connected again", s.calls())
+	}
+	s.ctl("hangup", again.ID)
+	s.waitCall(again.ID, "HangupLocal")
+	if n := len(s.modem.Matching(`msg=at cmd=ATD600;$`)); n != 1 {
+		t.Errorf("ATD600; sent %d times, want once: the call was carried on, not dialled again", n)
+	}
 }
