@@ -178,9 +178,6 @@ func (a *Agent) applyList(list []modem.ListedCall) {
 		if ended {
 			a.lastEnd = ""
 		}
-		if len(a.calls) == 0 {
-			clear(a.names)
-		}
 	})
 }
 
@@ -223,6 +220,7 @@ func (a *Agent) newListedCall(lc modem.ListedCall) *call {
 	a.calls[c.tc.ID()] = c
 	c.tc.SetNumber(telephony.Printable(lc.Number, telephony.MaxNumberLen))
 	name := a.names[lc.Number]
+	delete(a.names, lc.Number)
 	if name == "" {
 		name = lc.Alpha
 	}
@@ -255,9 +253,10 @@ func (a *Agent) callerName(number, name string) {
 	if number == "" || name == "" {
 		return
 	}
-	if len(a.names) < 2*maxCalls {
-		a.names[number] = name
+	if len(a.names) >= 2*maxCalls {
+		clear(a.names) // names of calls that never came
 	}
+	a.names[number] = name
 	for _, c := range a.calls {
 		if c.state == telephony.CallIncoming && c.tc.Number() == number && c.tc.Info().Name == "" {
 			a.transaction(func() { c.tc.SetName(telephony.Printable(name, telephony.MaxNameLen)) })
