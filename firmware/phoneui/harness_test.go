@@ -134,7 +134,7 @@ func (s *stack) start() {
 		s.write("Telephony.conf", "[Managers]\n"+s.telephonyConf, 0o644)
 	}
 	s.phoned = proctest.Start(s.t, filepath.Join(bin, "phoned"), nil, "-config", s.config, "-runtime", s.runtime,
-		"-backoff", "100ms", "-backoff-max", "400ms", "-init-timeout", "5s", "-start-window", "1s", "-log", "debug")
+		"-state", filepath.Join(s.dir, "state"), "-backoff", "100ms", "-backoff-max", "400ms", "-init-timeout", "5s", "-start-window", "1s", "-log", "debug")
 	s.phoned.WaitLine(`phoned started`, waitLimit)
 }
 
