@@ -22,7 +22,11 @@ import (
 // runs with the null audio device.
 func TestImageRegistersAndCalls(t *testing.T) {
 	pbxBin := buildTool(t, "iaxpbx")
-	m, _ := Boot(t, qemu.Config{})
+	// The virtio keyboard and a state disk are for the hardware and
+	// persistence scenarios that share this boot (hardware_test.go,
+	// persist_test.go).
+	disk := newStateDisk(t)
+	m, _ := Boot(t, qemu.Config{Keyboard: true, StateDisk: disk})
 	var pbxLog proctest.Buffer
 	pbx := m.Command(pbxBin, "-config", filepath.Join(moduleRoot(), "initramfs/demo-pbx.conf"))
 	pbx.Stdout, pbx.Stderr = &pbxLog, &pbxLog
@@ -60,9 +64,12 @@ func TestImageRegistersAndCalls(t *testing.T) {
 	if !strings.Contains(pbxLog.String(), "600") {
 		t.Errorf("iaxpbx logged no call to 600:\n%s", pbxLog.String())
 	}
+	hardwareScenarios(t, m, &pbxLog)
+	persistSet(t, ctx, m)
 	if err := m.PowerOff(ctx); err != nil {
 		t.Errorf("poweroff: %v", err)
 	}
+	t.Run("settings survive a reboot", func(t *testing.T) { persistCheck(t, disk, pbxBin) })
 }
 
 // buildTool builds a host tool of this module into the test's directory.
