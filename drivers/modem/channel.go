@@ -30,9 +30,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Clock runs the default command timeout and the settle delay.
 	Clock Clock
-	// Timeout bounds a command whose context has no deadline (default
-	// 5 s). A context with a deadline replaces it: a dial or an operator
-	// scan gives its own.
+	// Timeout bounds a command (default 5 s), or the context's deadline
+	// when that is sooner; CommandWithin gives a command its own (a dial,
+	// an operator scan).
 	Timeout time.Duration
 	// Settle is how long, after a command timed out, the channel waits
 	// for a late result before the next command (default 200 ms;
@@ -222,13 +222,19 @@ func checkCommand(cmd string) error {
 }
 
 // Command sends cmd ("AT+CLCC", "ATD112;", ...: the whole command line,
-// without the CR) and waits for its final result, bounded by ctx's
-// deadline or, when ctx has none, by Options.Timeout. A final result
-// other than OK or CONNECT is a *ResultError; no result in time is a
+// without the CR) and waits for its final result, for Options.Timeout or
+// until ctx's deadline, whichever is sooner. A final result other than
+// OK or CONNECT is a *ResultError; no result in time is a
 // *TimeoutError; a port that failed is an error wrapping ErrLost; a
 // closed channel ErrClosed. After a timeout, the next command first
 // checks that the modem answers (see the package comment).
 func (c *Channel) Command(ctx context.Context, cmd string) (Response, error) {
+	return c.CommandWithin(ctx, cmd, c.opts.Timeout)
+}
+
+// CommandWithin is Command with its own timeout d instead of
+// Options.Timeout (a dial, an operator scan that takes minutes).
+func (c *Channel) CommandWithin(ctx context.Context, cmd string, d time.Duration) (Response, error) {
 	if err := checkCommand(cmd); err != nil {
 		return Response{}, err
 	}
@@ -250,7 +256,7 @@ func (c *Channel) Command(ctx context.Context, cmd string) (Response, error) {
 			return Response{}, err
 		}
 	}
-	return c.exchange(ctx, cmd, shown)
+	return c.exchange(ctx, cmd, shown, d)
 }
 
 // resync checks, after a command was abandoned, that the modem answers a
@@ -258,7 +264,7 @@ func (c *Channel) Command(ctx context.Context, cmd string) (Response, error) {
 // while no command waits is dropped.
 func (c *Channel) resync(ctx context.Context, shown string) error {
 	c.log.Debug("at resync after a timeout", "next", shown)
-	_, err := c.exchange(ctx, "AT", "AT")
+	_, err := c.exchange(ctx, "AT", "AT", c.opts.Timeout)
 	var te *TimeoutError
 	switch {
 	case errors.As(err, &te):
@@ -286,8 +292,9 @@ func (c *Channel) resync(ctx context.Context, shown string) error {
 	return nil
 }
 
-// exchange sends one command and waits for its result.
-func (c *Channel) exchange(ctx context.Context, cmd, shown string) (Response, error) {
+// exchange sends one command and waits for its result, for timeout or
+// until ctx's deadline.
+func (c *Channel) exchange(ctx context.Context, cmd, shown string, timeout time.Duration) (Response, error) {
 	p := &pending{cmd: cmd, prefix: commandPrefix(cmd), dial: isDial(cmd), done: make(chan struct{})}
 	c.mu.Lock()
 	if c.err != nil {
@@ -297,18 +304,17 @@ func (c *Channel) exchange(ctx context.Context, cmd, shown string) (Response, er
 	c.pending = p
 	c.mu.Unlock()
 
-	timeout := c.opts.Timeout
 	start := c.opts.Clock.Now()
 	expired := make(chan struct{})
+	t := c.opts.Clock.AfterFunc(timeout, func() { close(expired) })
+	defer t.Stop()
+	writeBy := timeout
 	if dl, ok := ctx.Deadline(); ok {
-		timeout = time.Until(dl)
-	} else {
-		t := c.opts.Clock.AfterFunc(timeout, func() { close(expired) })
-		defer t.Stop()
+		writeBy = min(writeBy, time.Until(dl))
 	}
 
 	c.log.Debug("at send", "cmd", shown)
-	if err := c.write(cmd+"\r", timeout); err != nil {
+	if err := c.write(cmd+"\r", writeBy); err != nil {
 		c.end(fmt.Errorf("%w: writing %s: %w", ErrLost, shown, err))
 		return Response{}, c.endedErr(shown)
 	}

@@ -478,3 +478,46 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// CommandWithin gives a slow command (a dial, an operator scan) its own
+// timeout; a context's far deadline does not lengthen the default.
+func TestCommandWithin(t *testing.T) {
+	m := modemtest.New(t)
+	clk := newArmClock()
+	ch := newChannel(t, m, modem.Options{Clock: clk, Timeout: time.Second, Settle: -1})
+	m.Expect("AT+COPS=?")
+	res := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		_, err := ch.CommandWithin(ctx, "AT+COPS=?", 3*time.Second)
+		res <- err
+	}()
+	m.Next(wait)
+	clk.waitArmed(t, 3*time.Second)
+	clk.Advance(time.Second)
+	select {
+	case err := <-res:
+		t.Fatalf("AT+COPS=? ended after 1s of its 3s: %v", err)
+	default:
+	}
+	m.Send(`+COPS: (2,"Ringo Mobile","Ringo","00101",7)`, "OK")
+	if err := <-res; err != nil {
+		t.Errorf("AT+COPS=? = %v", err)
+	}
+
+	m.Expect("AT+CLCC")
+	r := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		_, err := ch.Command(ctx, "AT+CLCC")
+		r <- err
+	}()
+	m.Next(wait)
+	clk.waitArmed(t, time.Second)
+	clk.Advance(time.Second)
+	if err := <-r; !errors.Is(err, modem.ErrTimeout) {
+		t.Errorf("a context an hour long made the default timeout longer: %v", err)
+	}
+}

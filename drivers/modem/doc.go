@@ -6,8 +6,8 @@
 // A Channel is handed a port, an io.ReadWriteCloser (a tty opened by
 // OpenPort, a unix socket, or a test's pipe), and owns one goroutine that
 // reads it. Command sends one command line and waits, with a per-command
-// timeout (the context's deadline, else Options.Timeout on the injected
-// clock), for its final result: OK, CONNECT, ERROR, +CME ERROR: n,
+// timeout (Options.Timeout on the injected clock, CommandWithin's own, or
+// the context's deadline if sooner), for its final result: OK, CONNECT, ERROR, +CME ERROR: n,
 // +CMS ERROR: n, or for a dial NO CARRIER, BUSY, NO ANSWER and NO
 // DIALTONE. The lines between the command and its result come back in the
 // Response; an error result is a *ResultError, a timeout a *TimeoutError.
