@@ -35,7 +35,7 @@ func run(ctx context.Context, args []string, env command.Env) error {
 	fs := flag.NewFlagSet("iaxpbx", flag.ContinueOnError)
 	var (
 		cfgPath, listen, recordDir, pcapPath, level string
-		users, noToken                              listFlag
+		users, noToken, encryption                  listFlag
 		cfg                                         Config
 		showVersion                                 bool
 		cpuProfile                                  string
@@ -44,6 +44,7 @@ func run(ctx context.Context, args []string, env command.Env) error {
 	fs.StringVar(&listen, "listen", "", "UDP address to listen on (default :4569, or the file's)")
 	fs.Var(&users, "user", "add a user NAME:SECRET[:NUMBER] (repeatable)")
 	fs.Var(&noToken, "no-calltoken", "let user NAME register and call without calltokens (repeatable)")
+	fs.Var(&encryption, "encryption", "NAME:aes128 encrypts user NAME's calls that offer it, NAME:required refuses the others (repeatable)")
 	fs.StringVar(&recordDir, "record-dir", "", "where extension 602 writes WAV files (default . or the file's)")
 	fs.StringVar(&pcapPath, "pcap", "", "write every datagram sent and received to this pcap file")
 	fs.StringVar(&level, "log-level", "info", "debug, info, warn or error")
@@ -102,6 +103,21 @@ func run(ctx context.Context, args []string, env command.Env) error {
 		}
 		if !found {
 			return fmt.Errorf("%w: -no-calltoken %s: no such user", ErrConfig, n)
+		}
+	}
+	for _, v := range encryption {
+		name, e, err := ParseEncryptionFlag(v)
+		if err != nil {
+			return err
+		}
+		found := false
+		for i := range cfg.Users {
+			if cfg.Users[i].Name == name {
+				cfg.Users[i].Encryption, found = e, true
+			}
+		}
+		if !found {
+			return fmt.Errorf("%w: -encryption %s: no such user", ErrConfig, name)
 		}
 	}
 	if listen != "" {

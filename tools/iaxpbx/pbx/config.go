@@ -21,6 +21,9 @@ type User struct {
 	// NoCallToken lets the user skip the calltoken round (libiax2 clients
 	// such as iaxmodem cannot do it).
 	NoCallToken bool
+	// Encryption is what the user's calls get: aes128 encrypts those that
+	// offer it, required refuses the others (iax.EncryptionOff: neither).
+	Encryption iax.Encryption
 }
 
 // Config configures a PBX.
@@ -62,6 +65,7 @@ type Config struct {
 //	number = 201
 //	name = Handset One
 //	calltoken = yes
+//	encryption = required
 //
 // Every key is optional but a user's secret. Unknown sections and keys
 // are errors, so that a typing mistake does not go unnoticed.
@@ -115,6 +119,12 @@ func ParseConfig(b []byte) (Config, error) {
 						return cfg, fmt.Errorf("%w: user %s: calltoken = %q is not yes or no", ErrConfig, u.Name, k.String())
 					}
 					u.NoCallToken = !on
+				case "encryption":
+					e, err := iax.ParseEncryption(k.String())
+					if err != nil || strings.TrimSpace(k.String()) == "" {
+						return cfg, fmt.Errorf("%w: user %s: encryption = %q: want aes128, required or no", ErrConfig, u.Name, k.String())
+					}
+					u.Encryption = e
 				default:
 					return cfg, fmt.Errorf("%w: unknown key %q in [user %s]", ErrConfig, k.Name(), u.Name)
 				}
@@ -175,6 +185,20 @@ func checkUsers(users []User) error {
 		nums[u.Number] = true
 	}
 	return nil
+}
+
+// ParseEncryptionFlag reads an -encryption flag value NAME:aes128,
+// NAME:required or NAME:no.
+func ParseEncryptionFlag(s string) (name string, e iax.Encryption, err error) {
+	name, word, ok := strings.Cut(s, ":")
+	if !ok || name == "" {
+		return "", 0, fmt.Errorf("%w: -encryption wants NAME:aes128, NAME:required or NAME:no, got %q", ErrConfig, s)
+	}
+	e, err = iax.ParseEncryption(word)
+	if err != nil || word == "" {
+		return "", 0, fmt.Errorf("%w: -encryption %s: %q is not aes128, required or no", ErrConfig, name, word)
+	}
+	return name, e, nil
 }
 
 // ParseUserFlag reads a -user flag value NAME:SECRET[:NUMBER].

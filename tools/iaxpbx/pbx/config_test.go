@@ -27,7 +27,7 @@ func TestParseConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := fmt.Sprintf("%s %s %+v", cfg.Listen, cfg.RecordDir, cfg.Users)
-	want := "127.0.0.1:14569 rec [{Name:handset1 Secret:s3cret Number:201 CallerName:Handset One NoCallToken:false} {Name:iaxmodem Secret:fax Number: CallerName: NoCallToken:true}]"
+	want := "127.0.0.1:14569 rec [{Name:handset1 Secret:s3cret Number:201 CallerName:Handset One NoCallToken:false Encryption:no} {Name:iaxmodem Secret:fax Number: CallerName: NoCallToken:true Encryption:no}]"
 	if got != want {
 		t.Errorf("ParseConfig() = %s\nwant %s", got, want)
 	}
@@ -112,7 +112,7 @@ func TestParseConfigDocExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := fmt.Sprintf("%s %s %+v", cfg.Listen, cfg.RecordDir, cfg.Users)
-	want := "127.0.0.1:4569 /var/tmp/iaxpbx [{Name:handset1 Secret:s3cret Number:201 CallerName:Handset One NoCallToken:false} {Name:fax Secret:pw Number: CallerName: NoCallToken:true}]"
+	want := "127.0.0.1:4569 /var/tmp/iaxpbx [{Name:handset1 Secret:s3cret Number:201 CallerName:Handset One NoCallToken:false Encryption:no} {Name:fax Secret:pw Number: CallerName: NoCallToken:true Encryption:no}]"
 	if got != want {
 		t.Errorf("ParseConfig(doc example) = %s\nwant %s", got, want)
 	}

@@ -149,7 +149,8 @@ func (p *PBX) lookupUser(name string) (iax.User, bool) {
 	if !ok {
 		return iax.User{}, false
 	}
-	return iax.User{Name: u.Name, Secret: u.Secret, NoCallToken: u.NoCallToken, CallerName: u.CallerName, CallerNumber: u.Number}, true
+	return iax.User{Name: u.Name, Secret: u.Secret, NoCallToken: u.NoCallToken, CallerName: u.CallerName, CallerNumber: u.Number,
+		Encryption: u.Encryption}, true
 }
 
 func (p *PBX) onRegister(user string, addr netip.AddrPort, registered bool) {
@@ -183,7 +184,7 @@ func (p *PBX) acceptLoop() {
 func (p *PBX) serve(c *iax.Call) {
 	info := c.Info()
 	p.log.Info("call", "call", info.LocalCall, "user", info.Username, "from", info.Peer,
-		"caller", info.CallingNumber, "called", info.Called, "format", info.Format)
+		"caller", info.CallingNumber, "called", info.Called, "format", info.Format, "encrypted", info.Encrypted)
 	p.route(c, info.Called)
 }
 
