@@ -7,7 +7,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/ringo-phone/ringo/board"
@@ -98,6 +100,26 @@ func TestPinePhoneImage(t *testing.T) {
 		}
 	}
 
+	// Debian's U-Boot runs the script as the checks assume: its default
+	// environment (inside the FIT image) runs distro boot, which looks for
+	// /boot.scr, loads it to scriptaddr (the address the load regions
+	// were checked against) and sets the variables the script's loads use.
+	env := ubootEnv(w.fit)
+	for key, want := range map[string]string{
+		"bootcmd":    "run distro_bootcmd",
+		"scriptaddr": "0x" + strconv.FormatUint(scriptAddr, 16),
+	} {
+		if got := env[key]; !strings.EqualFold(got, want) {
+			t.Errorf("U-Boot's %s = %q, want %q", key, got, want)
+		}
+	}
+	if !slices.Contains(strings.Fields(env["boot_prefixes"]), "/") || !slices.Contains(strings.Fields(env["boot_scripts"]), "boot.scr") {
+		t.Errorf("U-Boot looks for scripts %q under %q: not /boot.scr", env["boot_scripts"], env["boot_prefixes"])
+	}
+	if !strings.Contains(env["boot_a_script"], "load ${devtype} ${devnum}:${distro_bootpart} ${scriptaddr}") {
+		t.Errorf("U-Boot's boot_a_script = %q: not the variables boot.scr's loads use", env["boot_a_script"])
+	}
+
 	// The block map, when bmaptool made one, describes this image.
 	if _, err := exec.LookPath("bmaptool"); err == nil || testenv.Strict() {
 		bmap, err := os.ReadFile(img + ".bmap")
@@ -111,4 +133,20 @@ func TestPinePhoneImage(t *testing.T) {
 		}
 	}
 	t.Logf("boot partition at %d: %q", l.bootOffset, l.files)
+}
+
+// ubootEnv reads U-Boot's default environment out of its binary: NUL
+// separated name=value strings.
+func ubootEnv(b []byte) map[string]string {
+	name := regexp.MustCompile(`^[a-z_]+$`)
+	env := map[string]string{}
+	for _, s := range bytes.Split(b, []byte{0}) {
+		k, v, ok := strings.Cut(string(s), "=")
+		if ok && name.MatchString(k) {
+			if _, seen := env[k]; !seen {
+				env[k] = v
+			}
+		}
+	}
+	return env
 }
