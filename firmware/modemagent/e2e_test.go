@@ -4,8 +4,7 @@ package main
 // modem: phoned starts modemagent from its service file, the agent talks
 // AT to modemsim's pty, and the tests drive everything with phonectl, as
 // a person on the serial console would, and with modemsim's control
-// socket, as the network would. Flight mode's cases wait for phoned's
-// flight wiring (the agent's own side is tested in its package).
+// socket, as the network would.
 
 import (
 	"bytes"
@@ -73,6 +72,22 @@ const agentTiming = "-test-command-timeout 500ms -test-dial-timeout 5s -test-sca
 // iaxagent (registered as handset1) run too.
 func newStack(t *testing.T, asterisk bool, simArgs ...string) *stack {
 	t.Helper()
+	return startStack(t, stackConfig{asterisk: asterisk}, simArgs...)
+}
+
+// stackConfig says what a stack runs beside phoned, modemagent and
+// modemsim.
+type stackConfig struct {
+	asterisk bool // iaxpbx and iaxagent
+	// emergency makes the Asterisk account emergency-capable.
+	emergency bool
+	// telephonyConf, when set, is Telephony.conf.
+	telephonyConf string
+}
+
+func startStack(t *testing.T, cfg stackConfig, simArgs ...string) *stack {
+	t.Helper()
+	asterisk := cfg.asterisk
 	s := &stack{t: t, dir: t.TempDir()}
 	s.config, s.runtime = filepath.Join(s.dir, "config"), filepath.Join(s.dir, "run")
 	s.link, s.control = filepath.Join(s.dir, "modem"), filepath.Join(s.dir, "modem.ctl")
@@ -88,10 +103,16 @@ func newStack(t *testing.T, asterisk bool, simArgs ...string) *stack {
 		s.pbx = proctest.Start(t, filepath.Join(bin, "iaxpbx"), nil, "-listen", "127.0.0.1:0", "-user", "handset1:s3cret:201",
 			"-min-refresh", "2s", "-rtx-initial", "100ms", "-rtx-tries", "4")
 		s.pbxAddr = s.pbx.WaitLine(`msg=listening category=pbx addr=(127\.0\.0\.1:\d+)`, waitLimit)[1]
-		s.mustTool("s3cret\n", "iaxsettings", "set", "-server", s.pbxAddr, "-user", "handset1", "-password", "-", "-refresh", "10")
+		s.mustTool("s3cret\n", "iaxsettings", "set", "-server", s.pbxAddr, "-user", "handset1", "-password", "-", "-refresh", "10",
+			"-emergency", strconv.FormatBool(cfg.emergency))
 		s.service("iaxagent", fmt.Sprintf("exec %s -listen 127.0.0.1:0 -audio-source null -audio-sink null "+
 			"-test-register-delay 10ms -test-retry-min 100ms -test-retry-max 400ms -test-retransmit-initial 100ms "+
 			"-test-retransmit-tries 3 \"$@\"", filepath.Join(bin, "iaxagent")))
+	}
+	if cfg.telephonyConf != "" {
+		if err := os.WriteFile(filepath.Join(s.config, "Telephony.conf"), []byte(cfg.telephonyConf), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s.phoned = proctest.Start(t, filepath.Join(bin, "phoned"), nil, "-config", s.config, "-runtime", s.runtime,
 		"-state", filepath.Join(s.dir, "state"), "-board", "host",
@@ -427,5 +448,53 @@ func TestAgentRestartKeepsTheCall(t *testing.T) {
 	s.waitCall(again.ID, "HangupLocal")
 	if n := len(s.modem.Matching(`msg=at cmd=ATD600;$`)); n != 1 {
 		t.Errorf("ATD600; sent %d times, want once: the call was carried on, not dialled again", n)
+	}
+}
+
+// pbxCalls counts the calls iaxpbx received (a NEW from the handset).
+func (s *stack) pbxCalls() int { return len(s.pbx.Matching(`msg=call category=pbx `)) }
+
+// Flight mode on: the radio goes off (AT+CFUN=4), 112 is refused with
+// the flight-mode words and reaches neither the modem nor the Asterisk
+// account, emergency-capable as it is. Off again: AT+CFUN=1, and 112
+// goes to the modem, not to Asterisk (MustHandle wins).
+func TestFlightModeAndEmergency(t *testing.T) {
+	s := startStack(t, stackConfig{asterisk: true, emergency: true})
+	s.waitReg("modem", "Home")
+	s.waitReg("asterisk", "Home")
+	on := len(s.modem.Matching(`msg=at cmd=AT\+CFUN=1$`))
+
+	s.ctl("flight", "on")
+	s.sent("AT+CFUN=4", 1)
+	_, code, err := s.tool("", "phonectl", "dial", "112")
+	if err == nil || !strings.Contains(err.Error(), "Flight mode is on") {
+		t.Errorf("phonectl dial 112 in flight mode = exit %d, %v; want refused with the flight-mode words", code, err)
+	}
+	// VoIP still calls in flight mode: a dial through the same stack
+	// afterwards shows the logs are up to date.
+	id := s.dial("600", "-type", "Asterisk")
+	s.ctl("hangup", id)
+	for _, l := range s.received() {
+		if strings.HasPrefix(l, "ATD") {
+			t.Errorf("the modem received %s in flight mode", l)
+		}
+	}
+	if n := s.pbxCalls(); n != 1 {
+		t.Errorf("iaxpbx received %d calls, want only the one to 600: 112 must not go to Asterisk", n)
+	}
+
+	s.ctl("flight", "off")
+	s.sent("AT+CFUN=1", on+1)
+	s.waitReg("modem", "Home")
+	id = s.dial("112")
+	s.sent("ATD112;", 1)
+	if c := s.call(id); c.Service != "modem" {
+		t.Errorf("112 went to %+v, want the modem", c)
+	}
+	s.waitCall(id, "Connected")
+	s.ctl("hangup", id)
+	s.waitCall(id, "HangupLocal")
+	if n := s.pbxCalls(); n != 1 {
+		t.Errorf("iaxpbx received %d calls, want 1: 112 went to Asterisk as well", n)
 	}
 }
