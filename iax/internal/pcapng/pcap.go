@@ -26,8 +26,8 @@ func ParseAny(b []byte) ([]Packet, error) {
 // ParsePcap reads every packet of a classic pcap capture held in b. Data
 // refers into b.
 func ParsePcap(b []byte) ([]Packet, error) {
-	if len(b) < 24 {
-		return nil, fmt.Errorf("%w: %d bytes, too short for a pcap header", ErrFormat, len(b))
+	if len(b) < 4 {
+		return nil, fmt.Errorf("%w: %d bytes, too short for a capture", ErrFormat, len(b))
 	}
 	var (
 		order binary.ByteOrder
@@ -46,6 +46,9 @@ func ParsePcap(b []byte) ([]Packet, error) {
 	}
 	if order == nil {
 		return nil, fmt.Errorf("%w: neither a pcap nor a pcapng file (magic %#08x)", ErrFormat, binary.LittleEndian.Uint32(b))
+	}
+	if len(b) < 24 {
+		return nil, fmt.Errorf("%w: %d bytes, too short for a pcap header", ErrFormat, len(b))
 	}
 	link := uint16(order.Uint32(b[20:]))
 	var out []Packet

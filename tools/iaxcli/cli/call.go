@@ -44,6 +44,8 @@ func runCall(ctx context.Context, args []string, env *Env, out *printer) error {
 		dial     string
 		duration time.Duration
 		ring     time.Duration
+		encWord  string
+		enc      iax.Encryption
 	)
 	c.register(fs)
 	m.register(fs)
@@ -51,9 +53,14 @@ func runCall(ctx context.Context, args []string, env *Env, out *printer) error {
 	fs.StringVar(&dial, "dial", "", "extension or number to call")
 	fs.DurationVar(&duration, "duration", 5*time.Second, "hang up this long after the call connects")
 	fs.DurationVar(&ring, "ring-timeout", 30*time.Second, "give up if the call is not answered within this")
+	fs.StringVar(&encWord, "encryption", "no", "AES-128 for the call: aes128 (offer it), required (refuse the call without it), no")
 	server, ep, closeEP, err := c.open(ctx, fs, args, func() error {
 		if dial == "" {
 			return fmt.Errorf("%w: -dial is required", ErrUsage)
+		}
+		var err error
+		if enc, err = iax.ParseEncryption(encWord); err != nil {
+			return fmt.Errorf("%w: -encryption: %w", ErrUsage, err)
 		}
 		if err := m.check(); err != nil {
 			return err
@@ -67,7 +74,7 @@ func runCall(ctx context.Context, args []string, env *Env, out *printer) error {
 	a.hangupAt = duration
 
 	out.line("calling %s at %v as %s from %v", dial, server, c.user, ep.LocalAddr())
-	call, err := ep.Dial(iax.DialOptions{Peer: server, Called: dial, Username: c.user, Secret: c.secret})
+	call, err := ep.Dial(iax.DialOptions{Peer: server, Called: dial, Username: c.user, Secret: c.secret, Encryption: enc})
 	if err != nil {
 		return err
 	}
@@ -85,7 +92,22 @@ func runCall(ctx context.Context, args []string, env *Env, out *printer) error {
 	connected := s.connected
 	s.mu.Unlock()
 	if !connected || errors.Is(err, iax.ErrUnreachable) {
-		err = withAdvice(err) // where to look; a call lost midway needs none
+		err = encryptionAdvice(withAdvice(err), enc) // where to look; a call lost midway needs none
+	}
+	return err
+}
+
+// encryptionAdvice adds what to do to a call refused for its encryption.
+func encryptionAdvice(err error, enc iax.Encryption) error {
+	var he *iax.HangupError
+	switch {
+	case errors.Is(err, iax.ErrEncryptionRequired):
+		return fmt.Errorf("%w: ask the server's administrator for encryption on this account (Asterisk: encryption=aes128 in its iax.conf), or call with -encryption aes128, which goes ahead in the clear", err)
+	case !errors.As(err, &he) || !he.Rejected || enc != iax.EncryptionOff:
+	case he.CauseCode == 58:
+		return fmt.Errorf("%w: the account requires encryption: call with -encryption aes128", err)
+	case he.Cause == "No authority found":
+		return fmt.Errorf("%w: the server does not know the account, or the account requires encryption (Asterisk's forceencryption answers so): check -user, or call with -encryption aes128", err)
 	}
 	return err
 }

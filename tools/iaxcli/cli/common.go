@@ -175,9 +175,13 @@ func (c *common) endpoint(ctx context.Context, env *Env, out *printer) (*iax.End
 	}
 	raw, _ := conn.(syscall.Conn) // a *net.UDPConn is one
 	tap := &tapConn{Conn: pcaptap.NewConn(conn, w), raw: raw}
+	var trace func(iax.TraceFrame)
 	if !c.quiet {
-		tap.OnPacket = func(sent bool, _ netip.AddrPort, b []byte) {
-			if s := step(sent, b); s != "" {
+		// The steps come from the endpoint's trace, not the socket: an
+		// encrypted call's frames are shown as they were before
+		// encryption.
+		trace = func(f iax.TraceFrame) {
+			if s := traceStep(f); s != "" {
 				out.line("%s", s)
 			}
 		}
@@ -192,7 +196,7 @@ func (c *common) endpoint(ctx context.Context, env *Env, out *printer) (*iax.End
 		}
 		logger = slog.New(slog.NewTextHandler(&lineWriter{out}, &slog.HandlerOptions{Level: lv}))
 	}
-	ep := iax.New(tap, iax.Config{Clock: env.Clock, Logger: logger, Retransmit: c.rtx, PingInterval: c.ping})
+	ep := iax.New(tap, iax.Config{Clock: env.Clock, Logger: logger, Retransmit: c.rtx, PingInterval: c.ping, Trace: trace})
 	return ep, func() { ep.Close(); cleanup() }, nil
 }
 
@@ -217,6 +221,26 @@ type lineWriter struct{ p *printer }
 func (l *lineWriter) Write(b []byte) (int, error) {
 	l.p.line("%s", strings.TrimRight(string(b), "\n"))
 	return len(b), nil
+}
+
+// traceStep is step for a frame the endpoint traced: an encrypted one
+// says so, and one that did not decrypt is reported as such.
+func traceStep(f iax.TraceFrame) string {
+	if f.Undecrypted {
+		if iax.KindOf(f.Frame) != iax.KindFull {
+			return ""
+		}
+		return fmt.Sprintf("< a frame that does not decrypt (%d octets)", len(f.Frame))
+	}
+	s := step(f.Sent, f.Frame)
+	if s != "" && f.Encrypted {
+		if strings.Contains(s, ": ") {
+			s += ", encrypted"
+		} else {
+			s += ": encrypted"
+		}
+	}
+	return s
 }
 
 // step describes an IAX command on the wire for the step-by-step output,
@@ -262,8 +286,23 @@ func step(sent bool, b []byte) string {
 			notes = append(notes, "calltoken")
 		}
 	}
-	if f.IEs.Has(iax.IEChallenge) {
+	if f.IEs.Has(iax.IEChallenge) && cmd != iax.CmdRTKey {
 		notes = append(notes, "md5 challenge")
+	}
+	if v, err := f.IEs.Uint(iax.IEEncryption); err == nil {
+		what := "aes128 asked"
+		if cmd == iax.CmdNew {
+			what = "aes128 offered"
+		}
+		if uint16(v)&iax.EncryptAES128 == 0 {
+			what = fmt.Sprintf("encryption %#x", v)
+		} else if uint16(v)&iax.EncryptKeyRotate != 0 {
+			what += " with key rotation"
+		}
+		notes = append(notes, what)
+	}
+	if cmd == iax.CmdRTKey {
+		notes = append(notes, "new key")
 	}
 	if f.IEs.Has(iax.IEMD5Result) {
 		notes = append(notes, "md5 answer")

@@ -13,12 +13,14 @@ import (
 )
 
 const usage = `usage: iaxcli register|call|listen -server HOST[:PORT] -user U [-secret S] [flags]
+       iaxcli ladder [-secret S] [-svg FILE] CAPTURE.pcap[ng]
        iaxcli MODE -h    shows the flags of a mode
        iaxcli version
 
   register   register, report each step and the summary, release
   call       register, place a call (-dial), talk, hang up
   listen     register and answer the calls that come in
+  ladder     draw the IAX2 frames of a capture as a ladder diagram
 
 exit status: 0 done, 1 failed, 2 usage error.`
 
@@ -58,6 +60,8 @@ func Run(ctx context.Context, args []string, env *Env) error {
 		return runCall(ctx, args[1:], env, out)
 	case "listen":
 		return runListen(ctx, args[1:], env, out)
+	case "ladder":
+		return runLadder(ctx, args[1:], env, out)
 	case "version", "-version":
 		out.line("iaxcli %s", version.Version)
 		return nil

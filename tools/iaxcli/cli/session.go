@@ -188,6 +188,9 @@ func (s *session) run(ctx context.Context) error {
 		select {
 		case ev := <-c.Events():
 			if line := describe(ev); line != "" {
+				if ev.Type == iax.EventAccepted && c.Info().Encrypted {
+					line += ", encrypted (aes128)"
+				}
 				s.out.line("%s", line)
 			}
 			if ev.Type == iax.EventState && ev.State == iax.StateConnected {
