@@ -40,6 +40,45 @@ type Settings struct {
 	EmergencyCapable bool
 	CallerIDName     string
 	CallerIDNumber   string
+	// Encryption is [Registration] Encryption: AES-128 for the calls
+	// the handset places (the zero value, EncryptionNo, when absent).
+	Encryption Encryption
+}
+
+// Encryption is the Encryption key's value. The zero value is "no", so
+// files written before the key existed mean what they always meant.
+type Encryption string
+
+// Encryption settings.
+const (
+	// EncryptionNo offers none (a server that asks still gets it).
+	EncryptionNo Encryption = ""
+	// EncryptionAES128 offers AES-128 and encrypts when the server agrees.
+	EncryptionAES128 Encryption = "aes128"
+	// EncryptionRequired offers it and refuses a call the server will not
+	// encrypt.
+	EncryptionRequired Encryption = "required"
+)
+
+func (e Encryption) String() string {
+	if e == EncryptionNo {
+		return "no"
+	}
+	return string(e)
+}
+
+// ParseEncryption reads aes128, required or no (also "" and off), in any
+// case.
+func ParseEncryption(v string) (Encryption, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "no", "off":
+		return EncryptionNo, nil
+	case "aes128":
+		return EncryptionAES128, nil
+	case "required":
+		return EncryptionRequired, nil
+	}
+	return EncryptionNo, fmt.Errorf("%w: Encryption = %q is not aes128, required or no", ErrInvalid, v)
 }
 
 // Default is what a missing key means.
@@ -65,8 +104,8 @@ func (s Settings) String() string {
 	if s.Password != "" {
 		pw = "set"
 	}
-	return fmt.Sprintf("server=%s port=%d user=%s password=%s auto=%t refresh=%ds emergency=%t callerid=%q <%s>",
-		s.Server, s.Port, s.UserID, pw, s.AutoRegister, s.Refresh, s.EmergencyCapable, s.CallerIDName, s.CallerIDNumber)
+	return fmt.Sprintf("server=%s port=%d user=%s password=%s auto=%t refresh=%ds emergency=%t encryption=%v callerid=%q <%s>",
+		s.Server, s.Port, s.UserID, pw, s.AutoRegister, s.Refresh, s.EmergencyCapable, s.Encryption, s.CallerIDName, s.CallerIDNumber)
 }
 
 // Path is Asterisk.conf's path in a config directory.
@@ -133,6 +172,13 @@ func Parse(b []byte) (Settings, error) {
 	intKey(reg, "Refresh", &s.Refresh)
 	boolKey(reg, "AutoRegister", &s.AutoRegister)
 	boolKey(reg, "EmergencyCapable", &s.EmergencyCapable)
+	if reg.HasKey("Encryption") {
+		e, err := ParseEncryption(reg.Key("Encryption").String())
+		if err != nil {
+			errs = append(errs, fmt.Errorf("[Registration] %w", err))
+		}
+		s.Encryption = e
+	}
 	if err := errors.Join(errs...); err != nil {
 		return s, err
 	}
@@ -189,6 +235,14 @@ func (s Settings) Validate() error {
 	checkText("CallerId Number", s.CallerIDNumber, maxField)
 	if strings.Trim(s.CallerIDNumber, "0123456789+*#") != "" {
 		bad("CallerId Number %q may hold only digits, '+', '*' and '#'", s.CallerIDNumber)
+	}
+	switch s.Encryption {
+	case EncryptionNo, EncryptionAES128, EncryptionRequired:
+	default:
+		bad("Encryption %q is not aes128, required or no", string(s.Encryption))
+	}
+	if s.Encryption == EncryptionRequired && s.Server != "" && s.Password == "" {
+		bad("Encryption is required but there is no Password: the key is made from it")
 	}
 	return errors.Join(errs...)
 }
@@ -262,6 +316,9 @@ func (s Settings) Marshal() []byte {
 	reg.NewKey("AutoRegister", strconv.FormatBool(s.AutoRegister))
 	reg.NewKey("Refresh", strconv.Itoa(s.Refresh))
 	reg.NewKey("EmergencyCapable", strconv.FormatBool(s.EmergencyCapable))
+	if s.Encryption != EncryptionNo {
+		reg.NewKey("Encryption", string(s.Encryption))
+	}
 	cid, _ := f.NewSection("CallerId")
 	cid.NewKey("Name", s.CallerIDName)
 	cid.NewKey("Number", s.CallerIDNumber)

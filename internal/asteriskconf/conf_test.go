@@ -150,6 +150,8 @@ func TestSaveLoadRoundTripAndMode(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("[Registration]\nServer = pbx\nUserId = u\nPassword = p\n[CallerId]\nNumber = 1\n"))
 	f.Add([]byte("[Registration]\nPort = 99999\n"))
+	f.Add([]byte("[Registration]\nServer = pbx\nUserId = u\nPassword = p\nEncryption = Required\n"))
+	f.Add([]byte("[Registration]\nEncryption = aes256\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := Parse(b)
 		if err != nil {

@@ -25,7 +25,7 @@ const usage = `usage:
   iaxsettings [-config DIR] [-runtime DIR] show
   iaxsettings [-config DIR] [-runtime DIR] set [-server HOST[:PORT]] [-port N] [-user U] [-password -]
       [-auto|-manual] [-refresh SECONDS] [-emergency=true|false]
-      [-callerid-name N] [-callerid-number N]
+      [-encryption aes128|required|no] [-callerid-name N] [-callerid-number N]
   iaxsettings [-config DIR] [-runtime DIR] register|deregister
   iaxsettings help
 
@@ -118,6 +118,7 @@ func show(ctx context.Context, dirs runenv.Dirs, w io.Writer) error {
 	fmt.Fprintf(w, "password:          %s\n", pw)
 	fmt.Fprintf(w, "registration:      %s, refresh %d s\n", mode, s.Refresh)
 	fmt.Fprintf(w, "emergency capable: %t\n", s.EmergencyCapable)
+	fmt.Fprintf(w, "encryption:        %v\n", s.Encryption)
 	fmt.Fprintf(w, "caller id:         %q <%s>\n", s.CallerIDName, s.CallerIDNumber)
 	state := "(phoned not running)"
 	ctx, cancel := context.WithTimeout(ctx, busTimeout)
@@ -150,6 +151,7 @@ func set(ctx context.Context, dirs runenv.Dirs, args []string, stdin io.Reader, 
 	fs.Bool("manual", false, "register only on request")
 	refresh := fs.Int("refresh", 0, "registration refresh in `seconds`")
 	emergency := fs.String("emergency", "", "`true` if this account may place emergency calls, else false")
+	encryption := fs.String("encryption", "", "AES-128 for the calls placed: `aes128` (offer it), required (refuse a call without it), no")
 	name := fs.String("callerid-name", "", "caller id `name`")
 	number := fs.String("callerid-number", "", "caller id `number` (digits, +, *, #)")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
@@ -216,6 +218,13 @@ func set(ctx context.Context, dirs runenv.Dirs, args []string, stdin io.Reader, 
 			return usageErr("set: -emergency wants true or false, got %q", *emergency)
 		}
 	}
+	if given["encryption"] {
+		e, err := asteriskconf.ParseEncryption(*encryption)
+		if err != nil || strings.TrimSpace(*encryption) == "" {
+			return usageErr("set: -encryption wants aes128, required or no, got %q", *encryption)
+		}
+		s.Encryption = e
+	}
 	if given["callerid-name"] {
 		s.CallerIDName = *name
 	}
@@ -229,7 +238,7 @@ func set(ctx context.Context, dirs runenv.Dirs, args []string, stdin io.Reader, 
 
 	// Tell the agent what changed.
 	var updates []string
-	if given["server"] || given["port"] || given["user"] || given["password"] || given["auto"] || given["manual"] || given["refresh"] || given["emergency"] {
+	if given["server"] || given["port"] || given["user"] || given["password"] || given["auto"] || given["manual"] || given["refresh"] || given["emergency"] || given["encryption"] {
 		updates = append(updates, "registration")
 	}
 	if given["callerid-name"] || given["callerid-number"] {
