@@ -164,7 +164,8 @@ func (a *Agent) dial(c *call, number string) {
 		Peer: a.reg.server, Called: number,
 		CallingNumber: s.CallerIDNumber, CallingName: s.CallerIDName,
 		Username: s.UserID, Secret: s.Password,
-		Formats: []iax.Format{iax.FormatULaw, iax.FormatALaw},
+		Formats:    []iax.Format{iax.FormatULaw, iax.FormatALaw},
+		Encryption: iaxEncryption(string(s.Encryption)),
 	})
 	if err != nil {
 		fail(callNoNetwork, err)
@@ -381,4 +382,11 @@ func (c *call) transfer(number string) {
 	if err := c.ic.Transfer(number); err != nil {
 		c.a.log.Warn("transfer", "call", c.tc.ID(), "err", err)
 	}
+}
+
+// iaxEncryption maps Asterisk.conf's Encryption (checked when the file
+// was read) to iax's.
+func iaxEncryption(word string) iax.Encryption {
+	e, _ := iax.ParseEncryption(word)
+	return e
 }
