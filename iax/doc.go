@@ -1,6 +1,6 @@
 // Package iax speaks IAX2 (RFC 5456) with the additions a stock Asterisk
-// needs: calltokens (command 0x28, IE 54), 64-bit formats (IEs 55/56) and
-// CALLINGANI2 (IE 57). It is pure Go and imports nothing from the rest of
+// needs: calltokens (command 0x28, IE 54), 64-bit formats (IEs 55/56),
+// CALLINGANI2 (IE 57) and chan_iax2's AES-128 encryption of calls. It is pure Go and imports nothing from the rest of
 // Ringo except the shared wall clock; firmware/iaxagent joins it to the phone
 // library, and tools/iaxcli and tools/iaxpbx are thin commands on top.
 //
@@ -67,6 +67,20 @@
 // handler per incoming call (an echo, tone or DTMF extension); routing a
 // call to a registered user is Lookup + Dial + Bridge. Asterisk's offer
 // to move media between bridged peers (TXREQ) is declined with TXREJ.
+//
+// Encryption (crypt*.go): DialOptions.Encryption offers AES-128 in the
+// NEW (ENCRYPTION 0x8001: aes128 and key rotation) or insists on it;
+// User.Encryption makes the server role ask for it in the AUTHREQ or
+// refuse a call that does not offer it. The key is the MD5 digest of the
+// challenge and the secret; from the AUTHREQ on, every full frame keeps
+// its call numbers in the clear and every mini frame its source call,
+// and the rest is AES-128-CBC with a zero IV after 16 to 31 octets of
+// random padding (FrameCipher). Each side rotates its key with RTKEY at
+// its first voice frame and every 2 to 5 minutes when both offered
+// rotation. A call that requires encryption and does not get it fails
+// with ErrEncryptionRequired. CallInfo.Encrypted tells an encrypted
+// call; Config.Trace sees every datagram in the clear; CaptureDecrypter
+// reads encrypted calls in captures (iax/ladder draws them).
 //
 // ResolvePeer turns a command-line "host[:port]" into an address;
 // Endpoint.Poke checks a peer answers and measures the round trip.
