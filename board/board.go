@@ -73,6 +73,9 @@ var QEMUVirt = Board{
 		{Name: "virtio_input"},
 		// The persistent state: a virtio disk image with an ext4 filesystem.
 		{Name: "virtio_blk"},
+		// The modem's AT port: a virtio console (/dev/hvc0; the serial
+		// console is ttyAMA0) that QEMU joins to modemsim's socket.
+		{Name: "virtio_console"},
 		// ext4 asks the crypto API for crc32c at mount; nothing loads it
 		// on demand in the initramfs.
 		{Name: "crc32c_generic"},
