@@ -29,8 +29,8 @@ const usageText = `usage: modemagent -port PATH [flags]
 The cellular modem agent. phoned starts it from
 <config>/services/Telephony/modemagent and sends it Telephony::start; it
 then serves the telephony service "modem" (call type Voice) on the modem
-at -port (a tty, or a modem simulator's socket) until Telephony::stop, and
-exits 0. The SIM's PIN, if it has one, is read from <config>/modem-pin
+at -port (a tty, or a modem simulator's socket; without -port, the port of
+the board the device tree names) until Telephony::stop, and exits 0. The SIM's PIN, if it has one, is read from <config>/modem-pin
 (mode 0600). It exits 2 for a bad flag, and 125 (do not restart) for a
 command line that cannot work (no -port, a bad -log).
 
@@ -40,6 +40,7 @@ flags:
 // options are the command line, and what setup makes of it.
 type options struct {
 	dirs    *runenv.Dirs
+	root    string // where the device tree is looked for: "/"
 	port    string
 	baud    int
 	logSpec string
@@ -55,7 +56,7 @@ type options struct {
 // a command line another start would repeat, 1 otherwise.
 func Main(ctx context.Context, args []string, env command.Env) int {
 	fs := flag.NewFlagSet(Program, flag.ContinueOnError)
-	o := options{dirs: runenv.Flags(fs, env.Getenv), stderr: env.Stderr}
+	o := options{dirs: runenv.Flags(fs, env.Getenv), root: "/", stderr: env.Stderr}
 	fs.StringVar(&o.port, "port", "", "the modem's `PATH`: its AT tty (the board names it), or a simulator's pty or socket")
 	fs.IntVar(&o.baud, "baud", 0, "the tty's speed (default: as it is)")
 	fs.StringVar(&o.logSpec, "log", "info", "log levels: LEVEL[,category=LEVEL...] (categories modem, telephony, qcop, bus; modem=debug is the AT trace)")
@@ -93,6 +94,16 @@ func (o *options) setup() error {
 	}
 	o.log = slog.New(logcat.NewHandler(slog.NewTextHandler(o.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}), levels))
 	if o.port == "" {
+		// The image's service file runs the agent without flags: the
+		// board names the port.
+		if p, name, ok := boardPort(o.root); ok {
+			o.port = p.Path
+			if o.baud == 0 {
+				o.baud = p.Baud
+			}
+			o.log.Info("modem port from the board", "category", "modem", "board", name, "port", o.port)
+			return nil
+		}
 		return badConfig(fmt.Errorf("%w: give -port PATH, the modem's AT port (the board names it; on a host, modemsim's -link)", ErrNoPort))
 	}
 	return nil
