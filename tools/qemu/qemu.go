@@ -55,6 +55,22 @@ type Config struct {
 	// StateDisk, if set, is a raw disk image attached as the guest's
 	// virtio disk /dev/vda: the persistent state (make state-disk).
 	StateDisk string
+	// ModemSocket, if set, adds a virtio console (the guest's /dev/hvc0:
+	// the serial console is ttyAMA0) joined to the unix socket at this
+	// path, where modemsim -socket listens: the qemu-virt board's modem.
+	// QEMU connects as the client and tries again every second while
+	// nothing listens, so modemsim may start after QEMU, or restart.
+	ModemSocket string
+}
+
+// modemArgs join a virtio console to the modem simulator's socket.
+func modemArgs(sock string) []string {
+	return []string{
+		"-device", "virtio-serial-device",
+		// QEMU's option syntax doubles a comma inside a value.
+		"-chardev", "socket,id=modem,path=" + strings.ReplaceAll(sock, ",", ",,") + ",server=off,reconnect=1",
+		"-device", "virtconsole,chardev=modem",
+	}
 }
 
 // consoleArgs put the serial console and QEMU's human monitor on one
@@ -104,6 +120,9 @@ func (cfg Config) Args(qmpPath string) []string {
 		// QEMU's option syntax doubles a comma inside a value.
 		args = append(args, "-drive", "file="+strings.ReplaceAll(cfg.StateDisk, ",", ",,")+",if=none,id=state,format=raw",
 			"-device", "virtio-blk-device,drive=state")
+	}
+	if cfg.ModemSocket != "" {
+		args = append(args, modemArgs(cfg.ModemSocket)...)
 	}
 	if qmpPath != "" {
 		args = append(args, "-qmp", "unix:"+qmpPath+",server=on,wait=off")
