@@ -516,3 +516,83 @@ func ToneCommand(d byte) (string, error) {
 	}
 	return "AT+VTS=" + string(d), nil
 }
+
+// EFInfo is what GET RESPONSE says of an elementary file: its size, and
+// for a linear fixed file its records.
+type EFInfo struct {
+	Linear    bool // linear fixed (records); else transparent
+	Size      int  // bytes in all
+	RecordLen int  // bytes a record, when Linear
+	Records   int  // records, when Linear
+}
+
+// ParseEFInfo reads the answer to GET RESPONSE (AT+CRSM=192): a USIM's
+// FCP template (tag 62) or a GSM SIM's 15-byte response of TS 51.011.
+func ParseEFInfo(data []byte) (EFInfo, error) {
+	if len(data) > 0 && data[0] == 0x62 {
+		return parseFCP(data)
+	}
+	if len(data) < 15 {
+		return EFInfo{}, fmt.Errorf("%w: GET RESPONSE of %d bytes, want 15 or an FCP template", ErrSyntax, len(data))
+	}
+	info := EFInfo{Size: int(data[2])<<8 | int(data[3])}
+	switch data[13] {
+	case 0x00:
+	case 0x01:
+		info.Linear, info.RecordLen = true, int(data[14])
+		if info.RecordLen == 0 {
+			return EFInfo{}, fmt.Errorf("%w: a linear fixed file with records of 0 bytes", ErrSyntax)
+		}
+		info.Records = info.Size / info.RecordLen
+	default:
+		return EFInfo{}, fmt.Errorf("%w: file structure %#02x is neither transparent nor linear fixed", ErrSyntax, data[13])
+	}
+	return info, nil
+}
+
+// parseFCP reads the file descriptor (82) and file size (80) of an FCP
+// template (TS 102 221).
+func parseFCP(data []byte) (EFInfo, error) {
+	if len(data) < 2 || int(data[1]) > len(data)-2 {
+		return EFInfo{}, fmt.Errorf("%w: FCP template cut short", ErrSyntax)
+	}
+	body := data[2 : 2+int(data[1])]
+	var info EFInfo
+	descriptor := false
+	for len(body) >= 2 {
+		tag, n := body[0], int(body[1])
+		if n > len(body)-2 {
+			return EFInfo{}, fmt.Errorf("%w: FCP tag %#02x cut short", ErrSyntax, tag)
+		}
+		v := body[2 : 2+n]
+		switch tag {
+		case 0x82:
+			if n < 2 {
+				return EFInfo{}, fmt.Errorf("%w: FCP file descriptor of %d bytes", ErrSyntax, n)
+			}
+			descriptor = true
+			switch v[0] & 0x07 {
+			case 0x01:
+			case 0x02:
+				if n < 5 {
+					return EFInfo{}, fmt.Errorf("%w: FCP descriptor of a linear fixed file without its records", ErrSyntax)
+				}
+				info.Linear, info.RecordLen, info.Records = true, int(v[2])<<8|int(v[3]), int(v[4])
+			default:
+				return EFInfo{}, fmt.Errorf("%w: file structure %#02x is neither transparent nor linear fixed", ErrSyntax, v[0]&0x07)
+			}
+		case 0x80:
+			for _, b := range v {
+				info.Size = info.Size<<8 | int(b)
+			}
+		}
+		body = body[2+n:]
+	}
+	if !descriptor {
+		return EFInfo{}, fmt.Errorf("%w: FCP template without a file descriptor", ErrSyntax)
+	}
+	if info.Linear && info.Size == 0 {
+		info.Size = info.RecordLen * info.Records
+	}
+	return info, nil
+}

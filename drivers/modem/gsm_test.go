@@ -135,3 +135,31 @@ func TestDialCommand(t *testing.T) {
 		t.Errorf("ToneCommand(';') = %v, want ErrBadCommand", err)
 	}
 }
+
+func TestParseEFInfo(t *testing.T) {
+	gsm := make([]byte, 15)
+	gsm[3], gsm[13] = 15, 0x00
+	lin := make([]byte, 15)
+	lin[3], lin[13], lin[14] = 12, 0x01, 4
+	tests := []struct {
+		name string
+		data []byte
+		want modem.EFInfo
+	}{
+		{"GSM transparent", gsm, modem.EFInfo{Size: 15}},
+		{"GSM linear", lin, modem.EFInfo{Linear: true, Size: 12, RecordLen: 4, Records: 3}},
+		{"FCP linear", []byte{0x62, 0x0b, 0x82, 0x05, 0x42, 0x21, 0x00, 0x04, 0x05, 0x80, 0x02, 0x00, 0x14}, modem.EFInfo{Linear: true, Size: 20, RecordLen: 4, Records: 5}},
+		{"FCP transparent", []byte{0x62, 0x08, 0x82, 0x02, 0x41, 0x21, 0x80, 0x02, 0x00, 0x0f}, modem.EFInfo{Size: 15}},
+	}
+	for _, tt := range tests {
+		got, err := modem.ParseEFInfo(tt.data)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: ParseEFInfo = %+v, %v; want %+v", tt.name, got, err, tt.want)
+		}
+	}
+	for _, bad := range [][]byte{nil, {1, 2, 3}, {0x62, 0x05, 0x82}, {0x62, 0x02, 0x80, 0x00}, append(slices.Clone(lin[:14]), 0)} {
+		if _, err := modem.ParseEFInfo(bad); !errors.Is(err, modem.ErrSyntax) {
+			t.Errorf("ParseEFInfo(% x) error = %v, want ErrSyntax", bad, err)
+		}
+	}
+}
