@@ -20,6 +20,39 @@ func DefaultEmergencyNumbers() EmergencyNumbers {
 	return EmergencyNumbers{list: slices.Clone(defaultEmergency)}
 }
 
+// KeySIMEmergencyNumbers, under a service's QServiceChecker in the value
+// space (/Communications/QServiceChecker/<service>/emergencyNumbers),
+// lists the emergency numbers its SIM adds (a modem's EF_ECC); the phone
+// server feeds them to every manager as Inputs.SIMEmergency.
+const KeySIMEmergencyNumbers = "emergencyNumbers"
+
+// alwaysEmergency are emergency numbers whatever Telephony.conf says.
+var alwaysEmergency = []string{"112", "911"}
+
+// AlwaysEmergencyNumbers returns 112 and 911, the numbers that are
+// emergency numbers whatever the configuration lists.
+func AlwaysEmergencyNumbers() EmergencyNumbers {
+	return EmergencyNumbers{list: slices.Clone(alwaysEmergency)}
+}
+
+// With returns e with nums added after its own, normalised; a number e
+// holds already, and one that is not made of digits, '*', '#' and '+',
+// is left out.
+func (e EmergencyNumbers) With(nums ...string) EmergencyNumbers {
+	if len(nums) == 0 {
+		return e
+	}
+	out := EmergencyNumbers{list: slices.Clone(e.list)}
+	for _, raw := range nums {
+		n := Normalize(raw)
+		if n == "" || strings.IndexFunc(n, func(r rune) bool { return !isDialChar(r) }) >= 0 || slices.Contains(out.list, n) {
+			continue
+		}
+		out.list = append(out.list, n)
+	}
+	return out
+}
+
 // NewEmergencyNumbers validates and normalises nums (visual separators
 // removed). Every number must be non-empty and made of digits, '*', '#' and
 // '+' only; duplicates are an error.

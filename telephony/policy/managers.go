@@ -41,6 +41,10 @@ type Inputs struct {
 	// EmergencyCapable: an Asterisk account that routes emergency numbers
 	// (Asterisk.conf [Registration] EmergencyCapable).
 	EmergencyCapable bool
+	// SIMEmergency are the emergency numbers a modem's SIM adds (EF_ECC):
+	// every manager treats them as emergency numbers, as the configured
+	// ones.
+	SIMEmergency []string
 }
 
 // Fed is a Manager whose inputs the phone server updates.
@@ -115,6 +119,7 @@ func (m *AsteriskManager) rulenow() (AsteriskRule, telephony.RegistrationState) 
 	in := m.st.get()
 	r := m.rule
 	r.EmergencyCapable = in.EmergencyCapable
+	r.Emergency = r.Emergency.With(in.SIMEmergency...)
 	return r, in.Registration
 }
 
@@ -237,14 +242,22 @@ func (m *ModemManager) RegistrationIcon() string {
 // Handling applies ModemRule.Handling.
 func (m *ModemManager) Handling(number string) Handling {
 	in := m.st.get()
-	return m.rule.Handling(number, in.Registration, in.FlightMode)
+	return m.rulenow(in).Handling(number, in.Registration, in.FlightMode)
+}
+
+// rulenow is the rule with the SIM's emergency numbers added.
+func (m *ModemManager) rulenow(in Inputs) ModemRule {
+	r := m.rule
+	r.Emergency = r.Emergency.With(in.SIMEmergency...)
+	return r
 }
 
 // Reason applies ModemRule.Reason.
 func (m *ModemManager) Reason(number string) string {
 	in := m.st.get()
-	r := m.rule.Reason(number, in.Registration, in.FlightMode)
-	if m.rule.Handling(number, in.Registration, in.FlightMode) == NeverHandle {
+	rule := m.rulenow(in)
+	r := rule.Reason(number, in.Registration, in.FlightMode)
+	if rule.Handling(number, in.Registration, in.FlightMode) == NeverHandle {
 		return r // the contract's words, without a prefix
 	}
 	return prefixed(m.service, r)
@@ -275,6 +288,7 @@ func NewGenericManager(service string, rule GenericRule) *GenericManager {
 // Update records the service's inputs.
 func (g *GenericManager) Update(in Inputs) {
 	in.CallTypes = slices.Clone(in.CallTypes)
+	in.SIMEmergency = slices.Clone(in.SIMEmergency)
 	g.st.update(func(s *Inputs) { *s = in })
 }
 
@@ -320,12 +334,18 @@ func (g *GenericManager) RegistrationIcon() string {
 
 // Handling applies GenericRule.Handling.
 func (g *GenericManager) Handling(number string) Handling {
-	return g.rule.Handling(number, g.RegistrationState())
+	in := g.st.get()
+	r := g.rule
+	r.Emergency = r.Emergency.With(in.SIMEmergency...)
+	return r.Handling(number, in.Registration)
 }
 
 // Reason applies GenericRule.Reason.
 func (g *GenericManager) Reason(number string) string {
-	return prefixed(g.service, g.rule.Reason(number, g.RegistrationState()))
+	in := g.st.get()
+	r := g.rule
+	r.Emergency = r.Emergency.With(in.SIMEmergency...)
+	return prefixed(g.service, r.Reason(number, in.Registration))
 }
 
 // IsAvailable reports whether Handling is CanHandle or MustHandle.

@@ -156,3 +156,29 @@ func TestRefusalWords(t *testing.T) {
 		t.Errorf("Kinds() = %v", got)
 	}
 }
+
+// The SIM's emergency numbers are emergency numbers for every manager:
+// MustHandle through the modem, even without registration; refused by an
+// Asterisk account that is not emergency-capable.
+func TestSIMEmergencyNumbers(t *testing.T) {
+	em := DefaultEmergencyNumbers()
+	m := NewModemManager(ModemRule{Emergency: em})
+	a := NewAsteriskManager(AsteriskRule{Emergency: em})
+	if h := m.Handling("4711"); h != CannotHandle {
+		t.Fatalf("modem before the SIM's list: 4711 %v, want CannotHandle", h)
+	}
+	m.Update(Inputs{Registration: telephony.RegistrationNone, SIMEmergency: []string{"4711", "bad;"}})
+	a.Update(Inputs{Registration: telephony.RegistrationHome, SIMEmergency: []string{"4711"}})
+	if h := m.Handling("4711"); h != MustHandle {
+		t.Errorf("modem with the SIM's list: 4711 %v, want MustHandle", h)
+	}
+	if h := a.Handling("4711"); h != CannotHandle {
+		t.Errorf("Asterisk, not emergency-capable: 4711 %v, want CannotHandle", h)
+	}
+	if h := m.Handling("bad;"); h == MustHandle {
+		t.Error("a malformed SIM entry became an emergency number")
+	}
+	if got := em.With("4711", "112", "1-12").List(); !slices.Equal(got, append(DefaultEmergencyNumbers().List(), "4711")) {
+		t.Errorf("With = %q", got)
+	}
+}
