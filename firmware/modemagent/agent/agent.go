@@ -105,6 +105,8 @@ type Agent struct {
 	silent   int
 	silentCh *modem.Channel
 
+	bus *bus.Client
+
 	// Owned by the loop goroutine.
 	svc       *telephony.Service
 	netreg    *telephony.NetworkRegistration
@@ -120,8 +122,11 @@ type Agent struct {
 	lastEnd   string            // what the last NO CARRIER, BUSY or NO ANSWER said
 	flight    bool
 	stopped   bool
-	poll      poller
-	keepalive clock.Timer
+	// ecc is the SIM's EF_ECC as last published.
+	ecc          []string
+	eccPublished bool
+	poll         poller
+	keepalive    clock.Timer
 }
 
 // Start creates the service on the bus, initializes it, and begins to
@@ -132,7 +137,7 @@ func Start(ctx context.Context, c *bus.Client, opts Options) (*Agent, error) {
 	}
 	opts.defaults()
 	a := &Agent{opts: opts, log: opts.Logger.With("category", "modem"), work: make(chan func(), 64), looped: make(chan struct{}),
-		calls: map[string]*call{}, names: map[string]string{}}
+		calls: map[string]*call{}, names: map[string]string{}, bus: c}
 	a.jobs.wake = make(chan struct{}, 1)
 	a.ctx, a.cancel = context.WithCancel(ctx)
 

@@ -63,6 +63,7 @@ func (a *Agent) linkStep(ev linkEvent, why error) {
 	}
 	if acts&linkFollow != 0 {
 		a.checkSIM()
+		a.readECC()
 		a.queue("registration", a.queryRegistration)
 		a.pollCalls(true)
 		a.scheduleKeepalive()

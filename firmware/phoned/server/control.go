@@ -110,6 +110,7 @@ func (s *Server) Decide(number string) policy.Decision {
 		managers = append(managers, s.noModem)
 	}
 	cfg := s.policy
+	cfg.Emergency = cfg.Emergency.With(s.simEmergencyLocked()...)
 	s.mu.Unlock()
 	return policy.Decide(number, managers, cfg)
 }

@@ -10,11 +10,14 @@ import (
 
 // loadPolicyConfig reads <config>/Telephony.conf ([Policy] and [Managers]);
 // a missing file gives the defaults, a bad one an error wrapping ErrConfig.
+// 112 and 911 are emergency numbers whatever [Policy] EmergencyNumbers
+// lists: the configured list replaces only the rest of the defaults.
 func loadPolicyConfig(dir string) (policy.Config, error) {
 	c, err := policy.LoadConfig(filepath.Join(dir, policy.ConfigFile))
 	if err != nil {
 		return policy.Config{}, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	c.Emergency = policy.AlwaysEmergencyNumbers().With(c.Emergency.List()...)
 	return c, nil
 }
 

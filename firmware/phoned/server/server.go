@@ -71,6 +71,7 @@ type serviceState struct {
 	hasReg     bool   // a registrationState is published
 	problem    string // registrationProblem: what keeps it from registering
 	valid      *bool
+	ecc        []string // the emergency numbers its SIM adds (EF_ECC)
 	// capable is Asterisk.conf's EmergencyCapable, read off the dispatch
 	// goroutine's lock-free path when the registration changes.
 	capable   bool
@@ -331,6 +332,8 @@ func parseCommsPath(p string) (k commsKey, ok bool) {
 		return commsKey{service: parts[1], what: "problem"}, true
 	case parts[0] == string(telephony.ServiceCheckerInterface) && parts[2] == telephony.KeyValid:
 		return commsKey{service: parts[1], what: "valid"}, true
+	case parts[0] == string(telephony.ServiceCheckerInterface) && parts[2] == policy.KeySIMEmergencyNumbers:
+		return commsKey{service: parts[1], what: "ecc"}, true
 	}
 	return commsKey{}, false
 }
@@ -359,6 +362,7 @@ func (s *Server) onComms(b vs.Batch) {
 
 	s.mu.Lock()
 	touched := map[string]*serviceState{}
+	eccChanged := false
 	get := func(name string) *serviceState {
 		st := s.seen[name]
 		if st == nil {
@@ -411,6 +415,12 @@ func (s *Server) onComms(b vs.Batch) {
 				v, _ := c.Value.Bool()
 				st.valid = &v
 			}
+		case "ecc":
+			eccChanged = true
+			st.ecc = nil
+			if !c.Removed {
+				st.ecc, _ = c.Value.List()
+			}
 		}
 		if v, ok := capable[k.service]; ok {
 			st.capable = v
@@ -437,8 +447,17 @@ func (s *Server) onComms(b vs.Batch) {
 		}
 		if s.services[name] == st {
 			s.feedManagerLocked(st)
-		} else if !st.hasTypes && !st.hasReg && st.valid == nil && st.problem == "" {
+		} else if !st.hasTypes && !st.hasReg && st.valid == nil && st.problem == "" && st.ecc == nil {
 			delete(s.seen, name) // nothing of it is left
+		}
+	}
+	if eccChanged || len(removed) > 0 {
+		// The SIM's emergency numbers are every manager's.
+		if eccChanged {
+			s.log.Info("emergency numbers from the SIM", "numbers", strings.Join(s.simEmergencyLocked(), ","))
+		}
+		for _, st := range s.services {
+			s.feedManagerLocked(st)
 		}
 	}
 	s.refreshLocked()
@@ -484,7 +503,7 @@ func (s *Server) feedManagerLocked(st *serviceState) {
 		reg = telephony.RegistrationNone
 	}
 	st.manager.Update(policy.Inputs{Registration: reg, FlightMode: s.flight, CallTypes: st.callTypes,
-		EmergencyCapable: st.capable})
+		EmergencyCapable: st.capable, SIMEmergency: s.simEmergencyLocked()})
 	var changed []vs.Op
 	for _, op := range statusOps(st.name, st.manager) {
 		if v, ok := s.tree.Get(op.Path); !ok || !v.Equal(op.Value) {
@@ -492,6 +511,20 @@ func (s *Server) feedManagerLocked(st *serviceState) {
 		}
 	}
 	s.apply(changed...)
+}
+
+// simEmergencyLocked returns the emergency numbers the SIMs of the
+// present services add (EF_ECC), in service order.
+func (s *Server) simEmergencyLocked() []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(s.services)) {
+		for _, n := range s.services[name].ecc {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
 
 // statusOps publishes /Telephony/Status/<service>/registrationMessage and
