@@ -60,6 +60,28 @@ const (
 	KeyCallActions   = "actions"
 	KeyCallName      = "name"   // the remote party's name, when known
 	KeyCallReason    = "reason" // why an ended call ended, when known
+
+	// KeyAudio, below /Communications/QPhoneCallProvider/<service>/, holds
+	// the active call's audio while it has any, refreshed at most once a
+	// second and removed when it ends; the keys below it follow.
+	KeyAudio = "audio"
+	// KeyAudioCall is the call's id; KeyAudioDevice what plays and records
+	// it ("pulse", "null (PulseAudio not available: ...)").
+	KeyAudioCall   = "call"
+	KeyAudioDevice = "device"
+	// Voice frames sent and received; received frames' playout slots that
+	// were lost, frames that came too late, and frames concealed [int].
+	KeyAudioSent      = "sent"
+	KeyAudioReceived  = "received"
+	KeyAudioLost      = "lost"
+	KeyAudioLate      = "late"
+	KeyAudioConcealed = "concealed"
+	// KeyAudioUnderruns counts playouts that found nothing to play [int].
+	KeyAudioUnderruns = "underruns"
+	// KeyAudioJitterBufferMs is the jitter buffer's depth, KeyAudioDelayMs
+	// the delay from arrival to the speaker, in milliseconds [int].
+	KeyAudioJitterBufferMs = "jitterBufferMs"
+	KeyAudioDelayMs        = "delayMs"
 )
 
 // InterfacePath is /Communications/<iface>/<service>.

@@ -59,6 +59,9 @@ type Options struct {
 	// Audio joins the active call to the audio device; nil sends and
 	// plays nothing.
 	Audio Audio
+	// AudioRefresh is how often the active call's audio counters are
+	// published (default 1 s).
+	AudioRefresh time.Duration
 	// Resolver resolves the server's host name (default net.DefaultResolver).
 	Resolver *net.Resolver
 }
@@ -97,15 +100,12 @@ func (o *Options) defaults() {
 	if o.MaxCalls == 0 {
 		o.MaxCalls = 16
 	}
+	if o.AudioRefresh <= 0 {
+		o.AudioRefresh = time.Second
+	}
 	if o.Resolver == nil {
 		o.Resolver = net.DefaultResolver
 	}
-}
-
-// Audio streams one call's voice to and from the audio device.
-type Audio interface {
-	// Start begins streaming c; the returned stop ends it and waits.
-	Start(ctx context.Context, c *iax.Call) (stop func())
 }
 
 // Agent is the running asterisk service.
@@ -118,6 +118,9 @@ type Agent struct {
 	work   chan func()
 	wg     sync.WaitGroup
 	once   sync.Once
+
+	// bus publishes the active call's audio counters.
+	bus *bus.Client
 
 	// Owned by the loop goroutine.
 	svc      *telephony.Service
@@ -141,7 +144,7 @@ func Start(ctx context.Context, c *bus.Client, opts Options) (*Agent, error) {
 	opts.defaults()
 	// The libraries add their own categories to opts.Logger; the agent's
 	// own records are voip.
-	a := &Agent{opts: opts, log: opts.Logger.With("category", "voip"), work: make(chan func(), 64), calls: map[string]*call{}}
+	a := &Agent{opts: opts, log: opts.Logger.With("category", "voip"), work: make(chan func(), 64), calls: map[string]*call{}, bus: c}
 	a.ctx, a.cancel = context.WithCancel(ctx)
 
 	// Calls are taken only from the server the agent registers with (its

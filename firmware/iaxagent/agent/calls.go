@@ -53,8 +53,12 @@ type call struct {
 	ic *iax.Call // nil until dialled
 	// state is where the call stands (Idle until its first transition);
 	// tc publishes it. Only transition assigns it.
-	state     telephony.CallState
-	stopAudio func()
+	state telephony.CallState
+	// audio is the call's running audio while it is Connected (audio.go);
+	// audioFellBack is set once the log has said the configured device
+	// would not open for this call.
+	audio         *callAudio
+	audioFellBack bool
 	// tones are the DTMF digits waiting to be sent, at most
 	// telephony.MaxTones; toneTimer sends the next one, and toneGen
 	// tells a timer that was cancelled from the one that is due.
@@ -84,19 +88,6 @@ func (a *Agent) transaction(f func()) {
 	a.provider.BeginStateTransaction()
 	defer a.provider.EndStateTransaction()
 	f()
-}
-
-func (c *call) startAudio() {
-	if c.a.opts.Audio != nil && c.stopAudio == nil && c.ic != nil {
-		c.stopAudio = c.a.opts.Audio.Start(c.a.ctx, c.ic)
-	}
-}
-
-func (c *call) endAudio() {
-	if c.stopAudio != nil {
-		c.stopAudio()
-		c.stopAudio = nil
-	}
 }
 
 // end finishes a call from our side (Stop): a reject while incoming, a

@@ -159,8 +159,8 @@ func (o *options) serve(ctx context.Context) error {
 		Retransmit:   iax.Retransmit{Initial: o.rtxInitial, Tries: o.rtxTries},
 		PingInterval: o.pingInterval, PingTimeout: o.pingTimeout,
 		CheckInterval: o.checkInterval, CheckTimeout: o.checkTimeout,
-		Audio: callaudio.Device{Devices: o.devices, Source: o.source, Sink: o.sink,
-			Config: callaudio.Config{Logger: o.log}},
+		Audio: DeviceAudio{Open: callaudio.Device{Devices: o.devices, Source: o.source, Sink: o.sink,
+			Config: callaudio.Config{Logger: o.log}}},
 	}
 	app := qcop.NewApplication(client, Program, o.log)
 	var svc running
