@@ -159,8 +159,8 @@ $(STATE_DISK): | deps-apt
 ## run: build the image and boot it with the serial console on this terminal
 ## (Ctrl-A X leaves QEMU; ^C goes to the guest's program, not to make)
 run: deps image build $(STATE_DISK)
-	@echo "run: booting $(IMAGE) in QEMU beside the embedded IAX2 peer, state on $(STATE_DISK)"
-	@$(BUILD)/ringo-boot -kernel $(KERNEL) -initrd $(IMAGE) -state $(STATE_DISK) -pbx initramfs/demo-pbx.conf
+	@echo "run: booting $(IMAGE) in QEMU beside the embedded IAX2 peer and the modem simulator, state on $(STATE_DISK)"
+	@$(BUILD)/ringo-boot -kernel $(KERNEL) -initrd $(IMAGE) -state $(STATE_DISK) -pbx initramfs/demo-pbx.conf -modem
 
 ## test: everything CI runs
 test: deps image sdimage fmt-check test-unit test-fuzz test-hil

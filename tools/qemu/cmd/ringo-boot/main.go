@@ -70,6 +70,8 @@ func run(ctx context.Context, args []string, env command.Env) error {
 	fs.Var(&fwd, "hostfwd", "forward a host loopback port to the guest: udp|tcp:HOSTPORT:GUESTPORT (repeatable)")
 	pbxConf := fs.String("pbx", "", "start the embedded IAX2 peer with this config file beside the guest (it is 10.0.2.2 there)")
 	pbxLog := fs.String("pbx-log", "build/iaxpbx.log", "where the IAX2 peer's log goes")
+	modem := fs.Bool("modem", false, "start modemsim beside the guest as its modem (the guest's /dev/hvc0)")
+	modemLog := fs.String("modem-log", "build/modemsim.log", "where modemsim's log goes (every AT command the guest sent)")
 	if code, ok := command.Parse(fs, args, env); !ok {
 		return command.ExitError{Code: code}
 	}
@@ -79,6 +81,25 @@ func run(ctx context.Context, args []string, env command.Env) error {
 	cfg.HostForwards = fwd
 	if *pbxConf != "" && !cfg.Isolate {
 		return fmt.Errorf("-pbx needs -isolate: the peer listens in the guest's own namespace")
+	}
+	if *modem {
+		dir, err := os.MkdirTemp("", "ringo-modem-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		cfg.ModemSocket = filepath.Join(dir, "modem.sock")
+		control := filepath.Join(dir, "modem.ctl")
+		sim, err := startModemsim(cfg.ModemSocket, control, *modemLog)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			sim.Process.Kill()
+			sim.Wait()
+		}()
+		fmt.Fprintf(stderr, "ringo-boot: modemsim is the guest's modem (/dev/hvc0); its log is %s; to ring the handset:\n"+
+			"    modemsim -control %s -send 'ring 5551234 Alice'\n", *modemLog, control)
 	}
 	fmt.Fprintln(stderr, "ringo-boot: booting; Ctrl-A X or `poweroff` leaves, ^C goes to the guest")
 	// QEMU puts the terminal in raw mode and puts it back when it exits
@@ -141,6 +162,43 @@ func startPBX(m *qemu.Machine, conf, logPath string) (*exec.Cmd, error) {
 		return nil, fmt.Errorf("iaxpbx: %w", err)
 	}
 	return cmd, nil
+}
+
+// startModemsim runs modemsim (found next to this program, else on PATH)
+// serving the modem on sock; QEMU joins it to the guest's virtio console
+// and reconnects if it is not listening yet.
+func startModemsim(sock, control, logPath string) (*exec.Cmd, error) {
+	bin, err := hostTool("modemsim")
+	if err != nil {
+		return nil, err
+	}
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "-socket", sock, "-control", control)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("modemsim: %w", err)
+	}
+	logf.Close() // the child has its own descriptor
+	return cmd, nil
+}
+
+// hostTool finds a host tool next to this program, else on PATH.
+func hostTool(name string) (string, error) {
+	if self, err := os.Executable(); err == nil {
+		if p := filepath.Join(filepath.Dir(self), name); fileExists(p) {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath(name)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w (run make build)", name, err)
+	}
+	return p, nil
 }
 
 func fileExists(p string) bool {
