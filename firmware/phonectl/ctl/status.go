@@ -2,6 +2,7 @@ package ctl
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -29,6 +30,81 @@ type Status struct {
 	Clients []ClientStatus `json:"clients"`
 	// Hardware is what phoned publishes of the board's parts.
 	Hardware HardwareStatus `json:"hardware"`
+	// Audio is the active call's audio as its service publishes it; {}
+	// when no call has audio.
+	Audio CallAudio `json:"audio"`
+}
+
+// CallAudio is the active call's audio counters
+// (/Communications/QPhoneCallProvider/<service>/audio/). Its JSON is {}
+// when no call has audio, and has every key when one has.
+type CallAudio struct {
+	Service string `json:"service"`
+	Call    string `json:"call"`
+	// Device is what plays and records the call: "pulse", or "null (...)"
+	// with why the configured device was not available.
+	Device    string `json:"device"`
+	Sent      int64  `json:"sent"`
+	Received  int64  `json:"received"`
+	Lost      int64  `json:"lost"`
+	Late      int64  `json:"late"`
+	Concealed int64  `json:"concealed"`
+	Underruns int64  `json:"underruns"`
+	// JitterBufferMs is the jitter buffer's depth, DelayMs the delay from
+	// a frame's arrival to the speaker.
+	JitterBufferMs int64 `json:"jitterBufferMs"`
+	DelayMs        int64 `json:"delayMs"`
+}
+
+// MarshalJSON writes {} when no call has audio.
+func (a CallAudio) MarshalJSON() ([]byte, error) {
+	if a.Call == "" {
+		return []byte("{}"), nil
+	}
+	type plain CallAudio
+	return json.Marshal(plain(a))
+}
+
+// callAudio reads the first service's published call audio, if any.
+func (x *cmd) callAudio(ctx context.Context, services []string) (CallAudio, error) {
+	for _, n := range services {
+		base := vs.Join(telephony.InterfacePath(telephony.CallProviderInterface, n), telephony.KeyAudio)
+		entries, err := x.c.Snapshot(ctx, base)
+		if err != nil {
+			return CallAudio{}, err
+		}
+		a := CallAudio{Service: n}
+		for _, e := range entries {
+			key, _ := strings.CutPrefix(e.Path, base+"/")
+			num, _ := e.Value.Int()
+			switch key {
+			case telephony.KeyAudioCall:
+				a.Call, _ = e.Value.Str()
+			case telephony.KeyAudioDevice:
+				a.Device, _ = e.Value.Str()
+			case telephony.KeyAudioSent:
+				a.Sent = num
+			case telephony.KeyAudioReceived:
+				a.Received = num
+			case telephony.KeyAudioLost:
+				a.Lost = num
+			case telephony.KeyAudioLate:
+				a.Late = num
+			case telephony.KeyAudioConcealed:
+				a.Concealed = num
+			case telephony.KeyAudioUnderruns:
+				a.Underruns = num
+			case telephony.KeyAudioJitterBufferMs:
+				a.JitterBufferMs = num
+			case telephony.KeyAudioDelayMs:
+				a.DelayMs = num
+			}
+		}
+		if a.Call != "" {
+			return a, nil
+		}
+	}
+	return CallAudio{}, nil
 }
 
 // ServiceStatus is one service.
@@ -130,6 +206,9 @@ func (x *cmd) status(ctx context.Context) error {
 	}
 	st.MissedCalls = calls.Missed()
 	if st.Hardware, err = x.hardware(ctx); err != nil {
+		return err
+	}
+	if st.Audio, err = x.callAudio(ctx, names); err != nil {
 		return err
 	}
 	now := x.now()
@@ -261,6 +340,10 @@ func writeStatus(w io.Writer, st Status, now time.Time) error {
 				cell(c.Name, telephony.MaxNameLen), duration(c, now), printable(c.Service))
 		}
 		tw.Flush()
+	}
+	if a := st.Audio; a.Call != "" {
+		fmt.Fprintf(w, "  audio of %s on %s: sent %d, received %d (lost %d, late %d, concealed %d), underruns %d, jitter buffer %d ms, delay %d ms\n",
+			printable(a.Call), printable(a.Device), a.Sent, a.Received, a.Lost, a.Late, a.Concealed, a.Underruns, a.JitterBufferMs, a.DelayMs)
 	}
 	writeHardware(w, st.Hardware)
 	if len(st.Problems) == 0 {
