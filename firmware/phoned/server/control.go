@@ -141,8 +141,16 @@ func (s *Server) Dial(ctx context.Context, number, callType string) (phoneapi.Di
 	}
 	log.Info("dial", "number", d.Number, "service", m.Service(), "callType", m.CallType(), "emergency", d.Emergency)
 	id := telephony.NewCallID()
+	if kind, _ := s.policy.ManagerKind(m.Service()); d.Emergency && kind == policy.KindModem {
+		s.mu.Lock()
+		s.trackEmergencyLocked(id, d.Number)
+		s.mu.Unlock()
+	}
 	if !s.send(qcop.RequestChannel(string(telephony.CallProviderInterface), m.Service()), telephony.MsgDial,
 		vs.String(id), vs.String(m.CallType()), vs.String(d.Number)) {
+		s.mu.Lock()
+		delete(s.emergencyDials, id)
+		s.mu.Unlock()
 		return phoneapi.DialResult{}, fmt.Errorf("service %s is not listening for call requests (is its agent running? phonectl status)", m.Service())
 	}
 	return phoneapi.DialResult{ID: id, Service: m.Service(), CallType: m.CallType()}, nil

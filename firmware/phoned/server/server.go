@@ -50,6 +50,9 @@ type Server struct {
 	stopping   bool
 	checkTmr   interface{ Stop() bool }
 	ownerNames map[vs.Owner]string
+	// emergencyDials are the emergency calls through a modem not yet
+	// connected, by call id: their numbers (failover.go).
+	emergencyDials map[string]string
 
 	startLevels string // only touched on the dispatch goroutine
 
@@ -596,6 +599,9 @@ func (s *Server) onCallEvent(e telephony.CallEvent) {
 		log.Info("call", "service", e.Service, "call", c.ID, "state", c.State.String(), "number", c.Number)
 		if s.calls.ringing(c.ID) {
 			s.notes.say(incomingNotice(c)) // queued: no I/O under the lock
+		}
+		if s.emergencyFailedLocked(c) {
+			s.events.post(func() { s.failover(c) })
 		}
 	}
 	for _, c := range e.Calls {
