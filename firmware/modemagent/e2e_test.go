@@ -7,6 +7,7 @@ package main
 // socket, as the network would.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -60,6 +61,8 @@ type stack struct {
 	modem, phoned   *proctest.Proc
 	pbx             *proctest.Proc
 	pbxAddr         string
+	console         *bufio.Reader // phoned's notices, with cfg.notices
+	consoleFile     *os.File
 }
 
 // agentTiming is the agent's test timing: commands answered within
@@ -83,6 +86,8 @@ type stackConfig struct {
 	emergency bool
 	// telephonyConf, when set, is Telephony.conf.
 	telephonyConf string
+	// notices gives phoned a console (a fifo) for its notices.
+	notices bool
 }
 
 func startStack(t *testing.T, cfg stackConfig, simArgs ...string) *stack {
@@ -114,9 +119,23 @@ func startStack(t *testing.T, cfg stackConfig, simArgs ...string) *stack {
 			t.Fatal(err)
 		}
 	}
-	s.phoned = proctest.Start(t, filepath.Join(bin, "phoned"), nil, "-config", s.config, "-runtime", s.runtime,
+	phonedArgs := []string{"-config", s.config, "-runtime", s.runtime,
 		"-state", filepath.Join(s.dir, "state"), "-board", "host",
-		"-backoff", "100ms", "-backoff-max", "400ms", "-init-timeout", "5s", "-start-window", "1s")
+		"-backoff", "100ms", "-backoff-max", "400ms", "-init-timeout", "5s", "-start-window", "1s"}
+	if cfg.notices {
+		fifo := filepath.Join(s.dir, "console")
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		s.consoleFile, s.console = f, bufio.NewReader(f)
+		phonedArgs = append(phonedArgs, "-notices", fifo)
+	}
+	s.phoned = proctest.Start(t, filepath.Join(bin, "phoned"), nil, phonedArgs...)
 	s.phoned.WaitLine(`phoned started`, waitLimit)
 	return s
 }
@@ -496,5 +515,77 @@ func TestFlightModeAndEmergency(t *testing.T) {
 	s.waitCall(id, "HangupLocal")
 	if n := s.pbxCalls(); n != 1 {
 		t.Errorf("iaxpbx received %d calls, want 1: 112 went to Asterisk as well", n)
+	}
+}
+
+// The SIM's EF_ECC (a USIM's records, a GSM SIM's transparent file): its
+// numbers are emergency numbers, so 4711 goes to the modem at once
+// (MustHandle) where, with Asterisk also Home, a plain number would need
+// a choice.
+func TestSIMEmergencyNumbers(t *testing.T) {
+	for _, file := range []string{"usim", "gsm"} {
+		t.Run(file, func(t *testing.T) {
+			s := startStack(t, stackConfig{asterisk: true, emergency: true}, "-ecc", "4711,08", "-ecc-file", file)
+			s.phoned.WaitLine(`msg="emergency numbers from the SIM" .*numbers=4711,08`, waitLimit)
+			s.waitReg("modem", "Home")
+			s.waitReg("asterisk", "Home")
+			id := s.dial("4711")
+			s.sent("ATD4711;", 1)
+			if c := s.call(id); c.Service != "modem" {
+				t.Errorf("4711 went to %+v, want the modem", c)
+			}
+			s.phoned.WaitLine(`msg=dial .*number=4711 .*emergency=true`, waitLimit)
+			s.waitCall(id, "Connected")
+			s.ctl("hangup", id)
+			s.waitCall(id, "HangupLocal")
+			if n := s.pbxCalls(); n != 0 {
+				t.Errorf("iaxpbx received %d calls, want none", n)
+			}
+		})
+	}
+}
+
+// The modem fails the emergency call (NO CARRIER at once): phoned says
+// so and places it at once on the emergency-capable Asterisk account,
+// and says that too; the call list has both calls.
+func TestEmergencyFailsOverToAsterisk(t *testing.T) {
+	s := startStack(t, stackConfig{asterisk: true, emergency: true, notices: true}, "-number", "112=fail")
+	s.waitReg("modem", "Home")
+	s.waitReg("asterisk", "Home")
+	id := s.dial("112")
+	s.sent("ATD112;", 1)
+	s.phoned.WaitLine(`msg="emergency call failed on the modem" .*number=112`, waitLimit)
+	m := s.phoned.WaitLine(`msg="emergency call placed on VoIP instead" .*call=(\w+) service=asterisk`, waitLimit)
+	s.pbx.WaitLine(`msg=call category=pbx `, waitLimit)
+	failed, voip := s.call(id), s.call(m[1])
+	if failed.Service != "modem" || !strings.Contains(failed.State, "Failure") && failed.State != "HangupRemote" {
+		t.Errorf("the modem's call is %+v, want it ended in a failure", failed)
+	}
+	if voip.Service != "asterisk" || voip.Number != "112" {
+		t.Errorf("the new call is %+v, want 112 on asterisk", voip)
+	}
+	if n := len(s.modem.Matching(`msg=at cmd=ATD`)); n != 1 {
+		t.Errorf("the modem was dialled %d times, want once", n)
+	}
+	notice := s.notice("placing it on")
+	for _, w := range []string{"emergency call to 112 through modem failed", "placing it on asterisk (Asterisk) now", m[1]} {
+		if !strings.Contains(notice, w) {
+			t.Errorf("the console notice %q lacks %q", notice, w)
+		}
+	}
+}
+
+// notice reads phoned's console until a line holds want.
+func (s *stack) notice(want string) string {
+	s.t.Helper()
+	s.consoleFile.SetReadDeadline(time.Now().Add(waitLimit))
+	for {
+		line, err := s.console.ReadString('\n')
+		if strings.Contains(line, want) {
+			return line
+		}
+		if err != nil {
+			s.t.Fatalf("no notice with %q on the console: %v", want, err)
+		}
 	}
 }
