@@ -104,6 +104,11 @@ name = Handset One           ; caller name given to the called party
 secret = pw
 calltoken = no               ; libiax2 clients (iaxmodem, iaxclient) predate
                              ; calltokens; default yes, as in Asterisk
+
+[user handset3]
+secret = crypt0
+encryption = required        ; aes128: encrypt the calls that offer it;
+                             ; required: refuse the others; default no
 `
 
 func TestParseConfigDocExample(t *testing.T) {
@@ -112,7 +117,7 @@ func TestParseConfigDocExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := fmt.Sprintf("%s %s %+v", cfg.Listen, cfg.RecordDir, cfg.Users)
-	want := "127.0.0.1:4569 /var/tmp/iaxpbx [{Name:handset1 Secret:s3cret Number:201 CallerName:Handset One NoCallToken:false Encryption:no} {Name:fax Secret:pw Number: CallerName: NoCallToken:true Encryption:no}]"
+	want := "127.0.0.1:4569 /var/tmp/iaxpbx [{Name:handset1 Secret:s3cret Number:201 CallerName:Handset One NoCallToken:false Encryption:no} {Name:fax Secret:pw Number: CallerName: NoCallToken:true Encryption:no} {Name:handset3 Secret:crypt0 Number: CallerName: NoCallToken:false Encryption:required}]"
 	if got != want {
 		t.Errorf("ParseConfig(doc example) = %s\nwant %s", got, want)
 	}
