@@ -96,3 +96,19 @@ func BenchmarkParseCLCC(b *testing.B) {
 		}
 	}
 }
+
+// FuzzParseEFInfo: any GET RESPONSE parses or errs, never panics, and
+// what parses has no negative sizes and records of at least one byte.
+func FuzzParseEFInfo(f *testing.F) {
+	f.Add([]byte{0x62, 0x0b, 0x82, 0x05, 0x42, 0x21, 0x00, 0x04, 0x05, 0x80, 0x02, 0x00, 0x14})
+	f.Add([]byte{0, 0, 0, 15, 0x6f, 0xb7, 4, 0, 0, 0, 0, 0, 0, 1, 4})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		info, err := modem.ParseEFInfo(data)
+		if err != nil {
+			return
+		}
+		if info.Size < 0 || info.Records < 0 || info.Linear && info.RecordLen < 1 {
+			t.Fatalf("ParseEFInfo(% x) = %+v", data, info)
+		}
+	})
+}

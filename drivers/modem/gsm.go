@@ -578,6 +578,9 @@ func parseFCP(data []byte) (EFInfo, error) {
 					return EFInfo{}, fmt.Errorf("%w: FCP descriptor of a linear fixed file without its records", ErrSyntax)
 				}
 				info.Linear, info.RecordLen, info.Records = true, int(v[2])<<8|int(v[3]), int(v[4])
+				if info.RecordLen == 0 {
+					return EFInfo{}, fmt.Errorf("%w: a linear fixed file with records of 0 bytes", ErrSyntax)
+				}
 			default:
 				return EFInfo{}, fmt.Errorf("%w: file structure %#02x is neither transparent nor linear fixed", ErrSyntax, v[0]&0x07)
 			}
