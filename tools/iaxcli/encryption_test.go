@@ -177,7 +177,7 @@ func TestEncryptionRefused(t *testing.T) {
 	_, addr := startCryptPBX(t)
 	for _, tc := range []struct {
 		user, secret, enc string
-		want             []string
+		want              []string
 	}{
 		{user3, secret3, "no", []string{`"This account requires AES-128 encryption, and the call offered none" (cause 58)`,
 			"call with -encryption aes128"}},
