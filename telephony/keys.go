@@ -82,6 +82,9 @@ const (
 	// the delay from arrival to the speaker, in milliseconds [int].
 	KeyAudioJitterBufferMs = "jitterBufferMs"
 	KeyAudioDelayMs        = "delayMs"
+	// KeyAudioEncrypted says the call's media is encrypted (IAX2 AES-128)
+	// [bool].
+	KeyAudioEncrypted = "encrypted"
 )
 
 // InterfacePath is /Communications/<iface>/<service>.

@@ -169,6 +169,7 @@ func (c *call) publishAudio() {
 		vs.SetOp(vs.Join(base, telephony.KeyAudioUnderruns), n(st.Jitter.Underruns)),
 		vs.SetOp(vs.Join(base, telephony.KeyAudioJitterBufferMs), ms(st.Jitter.Delay)),
 		vs.SetOp(vs.Join(base, telephony.KeyAudioDelayMs), ms(st.Delay)),
+		vs.SetOp(vs.Join(base, telephony.KeyAudioEncrypted), vs.Bool(c.ic != nil && c.ic.Info().Encrypted)),
 	}
 	if err := a.bus.ApplyAsync(ops...); err != nil {
 		a.log.Debug("call audio counters not published", "call", c.tc.ID(), "err", err)

@@ -34,12 +34,13 @@ func TestStatusCallAudio(t *testing.T) {
 		set(telephony.KeyAudioLost, vs.Int(2)), set(telephony.KeyAudioLate, vs.Int(1)),
 		set(telephony.KeyAudioConcealed, vs.Int(3)), set(telephony.KeyAudioUnderruns, vs.Int(4)),
 		set(telephony.KeyAudioJitterBufferMs, vs.Int(60)), set(telephony.KeyAudioDelayMs, vs.Int(80)),
+		set(telephony.KeyAudioEncrypted, vs.Bool(true)),
 	); err != nil {
 		t.Fatal(err)
 	}
 	out := p.mustCtl("status")
 	re := regexp.MustCompile(`(?m)^  audio of ` + c.ID() + ` on ` + regexp.QuoteMeta(`null (PulseAudio not available: no socket\x1b[2J)`) +
-		`: sent 4100, received 4098 \(lost 2, late 1, concealed 3\), underruns 4, jitter buffer 60 ms, delay 80 ms$`)
+		`, encrypted \(AES-128\): sent 4100, received 4098 \(lost 2, late 1, concealed 3\), underruns 4, jitter buffer 60 ms, delay 80 ms$`)
 	if !re.MatchString(out) {
 		t.Errorf("status =\n%s\nwant it to match %s", out, re)
 	}
@@ -50,7 +51,7 @@ func TestStatusCallAudio(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := CallAudio{Service: "asterisk", Call: c.ID(), Device: device, Sent: 4100, Received: 4098, Lost: 2, Late: 1,
-		Concealed: 3, Underruns: 4, JitterBufferMs: 60, DelayMs: 80}
+		Concealed: 3, Underruns: 4, JitterBufferMs: 60, DelayMs: 80, Encrypted: true}
 	if st.Audio != want {
 		t.Errorf("status -json audio = %+v, want %+v", st.Audio, want)
 	}

@@ -54,6 +54,8 @@ type CallAudio struct {
 	// a frame's arrival to the speaker.
 	JitterBufferMs int64 `json:"jitterBufferMs"`
 	DelayMs        int64 `json:"delayMs"`
+	// Encrypted says the call's media is encrypted (IAX2 AES-128).
+	Encrypted bool `json:"encrypted"`
 }
 
 // MarshalJSON writes {} when no call has audio.
@@ -98,6 +100,8 @@ func (x *cmd) callAudio(ctx context.Context, services []string) (CallAudio, erro
 				a.JitterBufferMs = num
 			case telephony.KeyAudioDelayMs:
 				a.DelayMs = num
+			case telephony.KeyAudioEncrypted:
+				a.Encrypted, _ = e.Value.Bool()
 			}
 		}
 		if a.Call != "" {
@@ -342,8 +346,12 @@ func writeStatus(w io.Writer, st Status, now time.Time) error {
 		tw.Flush()
 	}
 	if a := st.Audio; a.Call != "" {
-		fmt.Fprintf(w, "  audio of %s on %s: sent %d, received %d (lost %d, late %d, concealed %d), underruns %d, jitter buffer %d ms, delay %d ms\n",
-			printable(a.Call), printable(a.Device), a.Sent, a.Received, a.Lost, a.Late, a.Concealed, a.Underruns, a.JitterBufferMs, a.DelayMs)
+		enc := "not encrypted"
+		if a.Encrypted {
+			enc = "encrypted (AES-128)"
+		}
+		fmt.Fprintf(w, "  audio of %s on %s, %s: sent %d, received %d (lost %d, late %d, concealed %d), underruns %d, jitter buffer %d ms, delay %d ms\n",
+			printable(a.Call), printable(a.Device), enc, a.Sent, a.Received, a.Lost, a.Late, a.Concealed, a.Underruns, a.JitterBufferMs, a.DelayMs)
 	}
 	writeHardware(w, st.Hardware)
 	if len(st.Problems) == 0 {
