@@ -26,7 +26,9 @@ func TestImageRegistersAndCalls(t *testing.T) {
 	// persistence scenarios that share this boot (hardware_test.go,
 	// persist_test.go).
 	disk := newStateDisk(t)
-	m, _ := Boot(t, qemu.Config{Keyboard: true, StateDisk: disk})
+	// The modem scenarios (modem_test.go): modemsim on the virtio console.
+	modem, modemSock := startModem(t)
+	m, _ := Boot(t, qemu.Config{Keyboard: true, StateDisk: disk, ModemSocket: modemSock})
 	var pbxLog proctest.Buffer
 	pbx := m.Command(pbxBin, "-config", filepath.Join(moduleRoot(), "initramfs/demo-pbx.conf"))
 	pbx.Stdout, pbx.Stderr = &pbxLog, &pbxLog
@@ -64,6 +66,7 @@ func TestImageRegistersAndCalls(t *testing.T) {
 	if !strings.Contains(pbxLog.String(), "600") {
 		t.Errorf("iaxpbx logged no call to 600:\n%s", pbxLog.String())
 	}
+	modemScenarios(t, m, modem)
 	hardwareScenarios(t, m, &pbxLog)
 	persistSet(t, ctx, m)
 	if err := m.PowerOff(ctx); err != nil {
