@@ -114,7 +114,11 @@ func (cfg Config) Args(qmpPath string) []string {
 	args = append(args, consoleArgs...)
 	args = append(args, "-netdev", netdev, "-device", "virtio-net-device,netdev=n0")
 	if cfg.Keyboard {
-		args = append(args, "-device", "virtio-keyboard-device")
+		// The virt machine's virtio-mmio transport is legacy (version 1)
+		// unless told otherwise, and the guest's virtio_input refuses a
+		// device without VIRTIO_F_VERSION_1: it stays unbound and
+		// /dev/input shows no keyboard. Net and disk work either way.
+		args = append(args, "-global", "virtio-mmio.force-legacy=false", "-device", "virtio-keyboard-device")
 	}
 	if cfg.StateDisk != "" {
 		// QEMU's option syntax doubles a comma inside a value.

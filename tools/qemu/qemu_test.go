@@ -23,7 +23,7 @@ func TestArgs(t *testing.T) {
 		"-append console=ttyAMA0 quiet ringo.test=1 " +
 		"-chardev stdio,id=con,mux=on,signal=off -serial chardev:con -mon chardev=con,mode=readline " +
 		"-netdev user,id=n0,net=10.0.2.0/24,hostfwd=udp:127.0.0.1:14569-:4569,guestfwd=tcp:10.0.2.100:4713-tcp:127.0.0.1:4713 " +
-		"-device virtio-net-device,netdev=n0 -device virtio-keyboard-device -qmp unix:/q.sock,server=on,wait=off"
+		"-device virtio-net-device,netdev=n0 -global virtio-mmio.force-legacy=false -device virtio-keyboard-device -qmp unix:/q.sock,server=on,wait=off"
 	if got != want {
 		t.Errorf("Args =\n%s\nwant\n%s", got, want)
 	}
