@@ -55,17 +55,22 @@ type Hardware struct {
 
 // hardware is phoned's running hardware. Its fields are touched only on
 // the dispatch goroutine, except where said; the drivers' blocking
-// operations run on work, in order, never on the dispatch goroutine.
+// operations run in order, never on the dispatch goroutine: the radio's
+// on work, the codec's on audio, so a radio waiting seconds for its
+// STATUS line does not hold a connected call's earpiece silent.
 type hardware struct {
 	parts   *board.Parts
 	report  board.Report
 	codec   codec.Codec
 	keypads []keypad.Keypad
-	work    *eventQueue
-	ctx     context.Context
-	cancel  context.CancelFunc
-	stopped chan struct{} // closed when the readers have stopped
-	readers int
+	work    *eventQueue // the radio's operations
+	audio   *eventQueue // the codec's operations
+	// radioCancel ends the radio operation radioTo last posted.
+	radioCancel context.CancelFunc
+	ctx         context.Context
+	cancel      context.CancelFunc
+	stopped     chan struct{} // closed when the readers have stopped
+	readers     int
 
 	switchOn bool // the hardware switch's position
 	request  bool // the software request
@@ -95,7 +100,7 @@ func (s *Server) startHardware() error {
 	if b.Name == "" {
 		b = board.Host
 	}
-	h := &hardware{work: newEventQueue(), stopped: make(chan struct{}), volume: codec.DefaultVolume, mic: true}
+	h := &hardware{work: newEventQueue(), audio: newEventQueue(), stopped: make(chan struct{}), volume: codec.DefaultVolume, mic: true}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	op := o.Openers
 	if op.Clock == nil {
@@ -168,6 +173,7 @@ func (s *Server) startHardware() error {
 	s.apply(vs.SetOp(telephony.FlightModePath, vs.Bool(s.flight)))
 	s.log.Info("flight mode", "on", s.flight, "switch", h.switchOn, "request", h.request, "hardwareSwitch", parts.FlightHardware)
 	go h.work.run()
+	go h.audio.run()
 	h.radioTo(s.flight)
 	s.readHardware()
 	return nil
@@ -259,7 +265,9 @@ func (s *Server) stopHardware() {
 	}
 	h.cancel()
 	h.work.close()
+	h.audio.close()
 	<-h.work.done
+	<-h.audio.done
 	for _, k := range s.opts.Hardware.Keypads {
 		k.Close()
 	}
@@ -358,19 +366,28 @@ func (s *Server) applyFlight() {
 }
 
 // radioTo moves the radio to airplane and off (flight on) or back on.
+// The newest flight mode wins: the operation posted before is cancelled,
+// so a power-up still waiting (seconds) for STATUS ends at once, instead
+// of holding the switch's next positions back in the queue.
 func (h *hardware) radioTo(flight bool) {
 	r := h.parts.Radio
 	if r == nil {
 		return
 	}
+	if h.radioCancel != nil {
+		h.radioCancel()
+	}
+	ctx, cancel := context.WithCancel(h.ctx)
+	h.radioCancel = cancel
 	h.work.post(func() {
+		defer cancel()
 		var err error
 		if flight {
-			err = errors.Join(r.SetAirplane(h.ctx, true), r.PowerOff(h.ctx))
+			err = errors.Join(r.SetAirplane(ctx, true), r.PowerOff(ctx))
 		} else {
-			err = r.SetAirplane(h.ctx, false)
+			err = r.SetAirplane(ctx, false)
 			if err == nil {
-				err = r.PowerOn(h.ctx)
+				err = r.PowerOn(ctx)
 			}
 		}
 		_ = err // a failure is a change to failed, reported by onRadio
@@ -422,7 +439,7 @@ func (s *Server) followCalls(live []telephony.CallInfo) {
 	h.route, h.mic = route, mic
 	s.apply(vs.SetOp(HardwareCodecRoutePath, vs.String(route.String())), vs.SetOp(HardwareCodecMicPath, vs.Bool(mic)))
 	cd, log := h.codec, s.log
-	h.work.post(func() {
+	h.audio.post(func() {
 		var err error
 		switch {
 		case route == codec.RouteOff:
@@ -451,7 +468,7 @@ func (s *Server) setVolume(step int) {
 	h.volume = v
 	s.apply(vs.SetOp(HardwareCodecVolumePath, vs.Int(int64(v))))
 	cd, log := h.codec, s.log
-	h.work.post(func() {
+	h.audio.post(func() {
 		if err := cd.SetVolume(h.ctx, v); err != nil {
 			log.Warn("codec volume", "volume", v, "err", err)
 		}
