@@ -2,14 +2,20 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ringo-phone/ringo/board"
 	"github.com/ringo-phone/ringo/drivers/gpioline"
 	"github.com/ringo-phone/ringo/drivers/smbus"
 	"github.com/ringo-phone/ringo/internal/command"
+	"golang.org/x/sys/unix"
 	"periph.io/x/conn/v3/i2c"
 )
 
@@ -150,8 +156,13 @@ func pulse(ctx context.Context, args []string, env command.Env) error {
 	if !found {
 		return fmt.Errorf("pulse: %s has no simulated line %s (hwsim lines lists them)", b.Name, a.line)
 	}
-	read := func() (bool, error) { return sim.Value(a.line) }
-	d, err := measurePulse(ctx, a.line, read, realPulseClock(), a.poll, a.timeout)
+	var d time.Duration
+	if a.source == "sysfs" {
+		read := func() (bool, error) { return sim.Value(a.line) }
+		d, err = measurePulse(ctx, a.line, read, realPulseClock(), a.poll, a.timeout)
+	} else {
+		d, err = tracePulse(ctx, a.line, uint(slices.Index(sim.Lines, a.line)), realPulseClock(), a.timeout)
+	}
 	if err != nil {
 		return err
 	}
@@ -168,4 +179,96 @@ func pulseBoard(name string) (board.Board, error) {
 		return board.Board{}, fmt.Errorf("%w (name the board with -board)", err)
 	}
 	return board.Lookup(compat)
+}
+
+// tracefs is where the kernel's tracing file system is mounted.
+const tracefs = "/sys/kernel/tracing"
+
+// kprobeArgs are the kprobes on gpio-sim's set functions, whose second
+// and third arguments are the line offset and value (gpio_sim_set) or
+// pointers to the mask and the bits (gpio_sim_set_multiple).
+func kprobeArgs() ([]string, error) {
+	var a1, a2 string
+	switch runtime.GOARCH {
+	case "arm64":
+		a1, a2 = "%x1", "%x2"
+	case "amd64":
+		a1, a2 = "%si", "%dx"
+	default:
+		return nil, fmt.Errorf("pulse: no kprobe argument registers known for %s (use -source sysfs)", runtime.GOARCH)
+	}
+	return []string{
+		"p:hwcheck/simset gpio_sim:gpio_sim_set offset=" + a1 + ":u32 value=" + a2 + ":s32",
+		"p:hwcheck/simsetm gpio_sim:gpio_sim_set_multiple mask=+0(" + a1 + "):x64 bits=+0(" + a2 + "):x64",
+	}, nil
+}
+
+func writeTrace(name, v string, flag int) error {
+	f, err := os.OpenFile(filepath.Join(tracefs, name), os.O_WRONLY|flag, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(v)
+	return errors.Join(err, f.Close())
+}
+
+// removeProbes disables and removes hwcheck's kprobes, if any.
+func removeProbes() {
+	writeTrace("events/hwcheck/enable", "0", 0)
+	writeTrace("kprobe_events", "-:hwcheck/simset\n", os.O_APPEND)
+	writeTrace("kprobe_events", "-:hwcheck/simsetm\n", os.O_APPEND)
+}
+
+// tracePulse times a pulse on a gpio-sim line by the kernel's own
+// timestamps: kprobes on the simulator's set functions record every set
+// with the time it happened, so a starved console process measures as
+// well as an idle one. The line is named by its offset: on a board with
+// several simulated chips a set on another chip's same offset counts too.
+func tracePulse(ctx context.Context, name string, offset uint, c pulseClock, timeout time.Duration) (time.Duration, error) {
+	probes, err := kprobeArgs()
+	if err != nil {
+		return 0, err
+	}
+	if _, err := os.Stat(filepath.Join(tracefs, "kprobe_events")); err != nil {
+		if err := unix.Mount("nodev", tracefs, "tracefs", 0, ""); err != nil {
+			return 0, fmt.Errorf("pulse: mount tracefs on %s: %w (is CONFIG_KPROBE_EVENTS set? -source sysfs polls instead)", tracefs, err)
+		}
+	}
+	removeProbes()
+	defer removeProbes()
+	for _, p := range probes {
+		if err := writeTrace("kprobe_events", p+"\n", os.O_APPEND); err != nil {
+			return 0, fmt.Errorf("pulse: add kprobe %q: %w (is gpio-sim loaded?)", p, err)
+		}
+	}
+	// Reading the trace must not pause the recording.
+	if err := writeTrace("options/pause-on-trace", "0", 0); err != nil {
+		return 0, fmt.Errorf("pulse: %w", err)
+	}
+	if err := writeTrace("trace", "", os.O_TRUNC); err != nil {
+		return 0, fmt.Errorf("pulse: clear the trace: %w", err)
+	}
+	if err := writeTrace("events/hwcheck/enable", "1", 0); err != nil {
+		return 0, fmt.Errorf("pulse: enable the kprobes: %w", err)
+	}
+	start := c.now()
+	for {
+		b, err := os.ReadFile(filepath.Join(tracefs, "trace"))
+		if err != nil {
+			return 0, fmt.Errorf("pulse: %w", err)
+		}
+		d, rose, ok := tracedPulse(parseTraceSets(string(b), offset))
+		if ok {
+			return d, nil
+		}
+		if c.now().Sub(start) >= timeout {
+			if rose {
+				return 0, fmt.Errorf("%w: %s was set high but not low again within %v", ErrNoPulse, name, timeout)
+			}
+			return 0, fmt.Errorf("%w: nothing set %s high within %v", ErrNoPulse, name, timeout)
+		}
+		if err := c.sleep(ctx, 20*time.Millisecond); err != nil {
+			return 0, fmt.Errorf("pulse: waiting for %s: %w", name, err)
+		}
+	}
 }

@@ -13,7 +13,7 @@ import (
 )
 
 const (
-	pulseUsage   = "-line NAME [-board NAME] [-timeout 30s] [-poll 1ms]"
+	pulseUsage   = "-line NAME [-board NAME] [-source trace|sysfs] [-timeout 30s] [-poll 1ms]"
 	i2cReadUsage = "[-bus N] [-addr 0x18] -regs 47,51[,...]"
 )
 
@@ -23,6 +23,7 @@ var ErrNoPulse = errors.New("no pulse")
 // pulseArgs are the pulse check's flags.
 type pulseArgs struct {
 	line, board   string
+	source        string
 	timeout, poll time.Duration
 }
 
@@ -31,11 +32,13 @@ func pulseFlags() (*flag.FlagSet, *pulseArgs) {
 	a := &pulseArgs{}
 	fs.StringVar(&a.line, "line", "", "the simulated output line's `name`, e.g. PWRKEY (required)")
 	fs.StringVar(&a.board, "board", "", "board `name` (default: chosen by the device tree's compatible string; env RINGO_BOARD)")
+	fs.StringVar(&a.source, "source", "trace", "how the pulse is timed: `trace` (the kernel's timestamps of the simulator's sets, through kprobes) or sysfs (polls the line's value every -poll)")
 	fs.DurationVar(&a.timeout, "timeout", 30*time.Second, "how long to wait for the whole pulse")
 	fs.DurationVar(&a.poll, "poll", time.Millisecond, "how often the line's value is read")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: hwcheck pulse %s\n", pulseUsage)
 		fmt.Fprintln(fs.Output(), "Waits for a gpio-sim line to go high, then low, and prints how long it was high.")
+		fmt.Fprintln(fs.Output(), "Start it before the pulse: only sets after it starts count.")
 		fs.PrintDefaults()
 	}
 	return fs, a
@@ -47,6 +50,9 @@ func (a *pulseArgs) check(fs *flag.FlagSet) error {
 	}
 	if a.line == "" {
 		return fmt.Errorf("%w: pulse: -line is required, e.g. -line PWRKEY", command.ErrUsage)
+	}
+	if a.source != "trace" && a.source != "sysfs" {
+		return fmt.Errorf("%w: pulse: -source %q: want trace or sysfs", command.ErrUsage, a.source)
 	}
 	if a.timeout <= 0 || a.poll <= 0 {
 		return fmt.Errorf("%w: pulse: -timeout %v and -poll %v must be positive", command.ErrUsage, a.timeout, a.poll)
@@ -153,4 +159,86 @@ func (a *i2cReadArgs) check(fs *flag.FlagSet, regs string) error {
 		a.regs = append(a.regs, byte(n))
 	}
 	return nil
+}
+
+// traceSet is one set of a gpio-sim line as the kernel traced it.
+type traceSet struct {
+	at   time.Duration // the kernel's timestamp
+	high bool
+}
+
+// parseTraceSets picks the sets of the chip's line offset out of a
+// tracefs trace holding the kprobes hwcheck puts on gpio_sim_set
+// ("offset=2 value=1") and gpio_sim_set_multiple ("mask=0x4 bits=0x4").
+// Lines it does not recognise are skipped.
+func parseTraceSets(trace string, offset uint) []traceSet {
+	var sets []traceSet
+	for _, line := range strings.Split(trace, "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		fields := strings.Fields(line)
+		var at time.Duration
+		found := false
+		kv := map[string]string{}
+		for _, f := range fields {
+			if !found && strings.HasSuffix(f, ":") {
+				if d, ok := parseTraceStamp(strings.TrimSuffix(f, ":")); ok {
+					at, found = d, true
+					continue
+				}
+			}
+			if k, v, ok := strings.Cut(f, "="); ok {
+				kv[k] = v
+			}
+		}
+		if !found {
+			continue
+		}
+		if o, ok := kv["offset"]; ok {
+			n, err1 := strconv.ParseUint(o, 0, 32)
+			v, err2 := strconv.ParseInt(kv["value"], 0, 32)
+			if err1 == nil && err2 == nil && uint(n) == offset {
+				sets = append(sets, traceSet{at, v != 0})
+			}
+			continue
+		}
+		mask, err1 := strconv.ParseUint(kv["mask"], 0, 64)
+		bits, err2 := strconv.ParseUint(kv["bits"], 0, 64)
+		if err1 == nil && err2 == nil && offset < 64 && mask&(1<<offset) != 0 {
+			sets = append(sets, traceSet{at, bits&(1<<offset) != 0})
+		}
+	}
+	return sets
+}
+
+// parseTraceStamp reads a trace timestamp, seconds with microseconds
+// ("23.183095").
+func parseTraceStamp(s string) (time.Duration, bool) {
+	sec, frac, ok := strings.Cut(s, ".")
+	if !ok || len(frac) != 6 {
+		return 0, false
+	}
+	n, err1 := strconv.ParseUint(sec, 10, 63)
+	us, err2 := strconv.ParseUint(frac, 10, 32)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return time.Duration(n)*time.Second + time.Duration(us)*time.Microsecond, true
+}
+
+// tracedPulse is the length of the first whole pulse in sets: from the
+// first set high to the next set low. ok is false until the line has
+// gone high and back.
+func tracedPulse(sets []traceSet) (d time.Duration, rose, ok bool) {
+	var start time.Duration
+	for _, s := range sets {
+		switch {
+		case s.high && !rose:
+			start, rose = s.at, true
+		case !s.high && rose:
+			return s.at - start, true, true
+		}
+	}
+	return 0, rose, false
 }

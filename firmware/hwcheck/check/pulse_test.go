@@ -85,3 +85,32 @@ func TestMeasurePulseErrors(t *testing.T) {
 		t.Errorf("cancelled: got %v, want context.Canceled while waiting for PWRKEY", err)
 	}
 }
+
+func TestTracedPulse(t *testing.T) {
+	// A trace as the guest's kernel wrote it: PWRKEY is offset 2 of the
+	// simulated chip; VBAT_EN (1) and W_DISABLE (4) move around it.
+	const trace = `# tracer: nop
+#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION
+          phoned-108     [000] d....    22.961570: simsetm: (gpio_sim_set_multiple+0x0/0x7c [gpio_sim]) mask=0x10 bits=0x0
+          phoned-108     [000] d....    22.962356: simsetm: (gpio_sim_set_multiple+0x0/0x7c [gpio_sim]) mask=0x2 bits=0x2
+          phoned-108     [000] d....    23.183095: simsetm: (gpio_sim_set_multiple+0x0/0x7c [gpio_sim]) mask=0x4 bits=0x4
+          phoned-108     [000] d....    23.300000: simset: (gpio_sim_set+0x0/0x40 [gpio_sim]) offset=1 value=0
+          phoned-108     [000] d....    23.734480: simsetm: (gpio_sim_set_multiple+0x0/0x7c [gpio_sim]) mask=0x4 bits=0x0
+          phoned-108     [000] d....    24.000000: simset: (gpio_sim_set+0x0/0x40 [gpio_sim]) offset=2 value=1
+`
+	sets := parseTraceSets(trace, 2)
+	if len(sets) != 3 {
+		t.Fatalf("parseTraceSets found %d sets of offset 2, want 3: %v", len(sets), sets)
+	}
+	d, rose, ok := tracedPulse(sets)
+	if !ok || !rose || d != 551385*time.Microsecond {
+		t.Errorf("tracedPulse = %v, rose %v, ok %v; want 551.385ms, true, true", d, rose, ok)
+	}
+	// Only the rise so far: not a whole pulse.
+	if _, rose, ok := tracedPulse(sets[:1]); ok || !rose {
+		t.Errorf("a rise alone: rose %v ok %v, want rose and not ok", rose, ok)
+	}
+	if sets := parseTraceSets(trace, 3); len(sets) != 0 {
+		t.Errorf("offset 3 was never set, parseTraceSets found %v", sets)
+	}
+}
