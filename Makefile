@@ -28,20 +28,17 @@ KERNEL  := $(BUILD)/kernel/vmlinuz
 MODULES := $(BUILD)/kernel/modules.cpio
 IMAGE   := $(BUILD)/ringo.cpio
 ROOTFS  := $(BUILD)/ringo-root.cpio
-# PulseAudio and the libraries it loads, from Debian's arm64 packages.
-PULSE   := $(BUILD)/pulseaudio.cpio
 GO_SOURCES := $(shell find . -name '*.go' -not -path './build/*' 2>/dev/null) go.mod go.sum
 
 FUZZTIME   ?= 60s
 HIL_PKGS   := ./tools/hil/...
 UNIT_PKGS   = $(shell $(GO) list ./... | grep -v '/tools/hil')
 
-.PHONY: deps deps-apt deps-go kernel pulseaudio build image run test test-unit test-fuzz test-hil \
+.PHONY: deps deps-apt deps-go kernel build image run test test-unit test-fuzz test-hil \
 	bench fuzz clean fmt-check
 
-## deps: Debian packages, Go modules, the Debian arm64 kernel and PulseAudio
-## (idempotent)
-deps: deps-apt deps-go kernel pulseaudio
+## deps: Debian packages, Go modules and the Debian arm64 kernel (idempotent)
+deps: deps-apt deps-go kernel
 
 deps-apt:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -121,22 +118,9 @@ $(ROOTFS): $(GO_SOURCES) initramfs/mkuimage.yaml $(shell find initramfs/rootfs -
 		-go-extra-args=-ldflags='-s -w $(LDFLAGS)' -o $@.tmp
 	@mv $@.tmp $@
 
-$(IMAGE): $(ROOTFS) $(MODULES) $(PULSE)
-	@echo "image: $(IMAGE) = the u-root image + the board's modules + PulseAudio"
-	@cat $(ROOTFS) $(MODULES) $(PULSE) > $@.tmp
-	@mv $@.tmp $@
-
-## pulseaudio: PulseAudio's files from Debian's arm64 packages, as a cpio
-## appended to the image (initramfs/pulseaudio.files lists them; the
-## packages are kept in build/debs)
-pulseaudio: $(PULSE)
-
-$(PULSE): initramfs/pulseaudio.files $(wildcard initramfs/debfiles/*.go initramfs/debfiles/*/*.go) | deps-apt
-	@mkdir -p $(BUILD)
-	@echo "pulseaudio: Debian's arm64 PulseAudio and the libraries it loads (initramfs/pulseaudio.files)"
-	@$(GO) run ./initramfs/debfiles -list initramfs/pulseaudio.files -cache $(BUILD)/debs \
-		-out $(BUILD)/pulseaudio-root -manifest $(BUILD)/pulseaudio.manifest
-	@(cd $(BUILD)/pulseaudio-root && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) > $@.tmp
+$(IMAGE): $(ROOTFS) $(MODULES)
+	@echo "image: $(IMAGE) = the u-root image + the board's modules"
+	@cat $(ROOTFS) $(MODULES) > $@.tmp
 	@mv $@.tmp $@
 
 $(MODULES) $(KERNEL):

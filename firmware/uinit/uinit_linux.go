@@ -31,7 +31,6 @@ func run(ctx context.Context, args []string) error {
 	boardName := fs.String("board", "", "board name (default: chosen by the device tree's compatible string)")
 	shell := fs.String("shell", "", "shell to hand the console to (default: "+strings.Join(consoleShells, ", then ")+")")
 	phoned := fs.String("phoned", "/bbin/phoned", "the phone server to start and supervise")
-	pulse := fs.String("pulseaudio", "/usr/bin/pulseaudio", "the sound server to start beside phoned and supervise, when the image has it")
 	if code, ok := command.Parse(fs, args, command.OS()); !ok {
 		return command.ExitError{Code: code}
 	}
@@ -86,17 +85,6 @@ func run(ctx context.Context, args []string) error {
 			if err := bringUpNet(*b.Net); err != nil {
 				log.Error("network", "interface", b.Net.Interface, "err", err)
 			}
-		}
-		// PulseAudio starts beside phoned, not before: the agent connects
-		// when a call needs audio, and Home must not wait for the card.
-		if _, err := os.Stat(*pulse); err == nil {
-			cmdline, _ := os.ReadFile("/proc/cmdline")
-			s := newSoundServer(b, string(cmdline), log)
-			go func() {
-				if err := pulseDaemon(*pulse, s, base, uptime).supervise(ctx); err != nil {
-					log.Error("sound server stopped", "err", err)
-				}
-			}()
 		}
 		if _, err := os.Stat(*phoned); err != nil {
 			log.Warn("no phone server in the image", "path", *phoned)
