@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ringo-phone/ringo/board"
@@ -51,7 +52,14 @@ func mountStorage(s *board.Storage) (string, error) {
 	if mounted(stateMount) {
 		return stateMount, nil
 	}
-	deadline := time.Now().Add(storageWait)
+	wait := storageWait
+	if strings.HasPrefix(s.Device, "/dev/vd") {
+		// A virtio disk is probed while virtio_blk loads, before the
+		// modules step ends: without one there is nothing to wait for,
+		// and the boot must not stand still for it (QEMU without -state).
+		wait = 500 * time.Millisecond
+	}
+	deadline := time.Now().Add(wait)
 	var dev string
 	for {
 		var err error
@@ -69,7 +77,7 @@ func mountStorage(s *board.Storage) (string, error) {
 			if what == "" {
 				what = "label " + s.Label
 			}
-			return "", fmt.Errorf("%s did not appear within %v: %w (qemu-virt: make run and the HIL boot attach build/state.img)", what, storageWait, err)
+			return "", fmt.Errorf("%s did not appear within %v: %w (qemu-virt: make run and the HIL boot attach build/state.img)", what, wait, err)
 		}
 		time.Sleep(50 * time.Millisecond) // polling a device node: firmware, not a test
 	}
