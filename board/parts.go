@@ -110,16 +110,11 @@ type AudioCard struct {
 	Card   string // the card's name or id ("PinePhone")
 	Device int    // the PCM device on it
 	// Mic, for a card without a capture side (QEMU's USB audio), is what
-	// PulseAudio offers as the microphone instead: "tone:HZ", a sine.
+	// PulseAudio offers as the microphone instead: "tone:HZ" (a sine), or
+	// "file:PATH" (a WAV file in the image, 8 kHz mono 16-bit, looped).
 	// Empty: the card's own capture device. The kernel command line's
 	// ringo.mic= overrides it (a test's choice).
 	Mic string
-	// Latency, for a card that cannot keep up with PulseAudio's
-	// timer-based scheduling (an emulated one), is the audio it and each
-	// call stream keep queued: the card's buffer (two periods) and the
-	// streams' buffering (PULSE_LATENCY_MSEC). Zero: PulseAudio's and the
-	// agent's own, lower, defaults.
-	Latency time.Duration
 }
 
 // Storage is where state written at run time persists across reboots.

@@ -12,19 +12,14 @@ import (
 	"github.com/ringo-phone/ringo/internal/supervise"
 )
 
-// daemon is one program uinit keeps running (phoned, PulseAudio), under
+// daemon is one program uinit keeps running (phoned), under
 // internal/supervise: its output lines are appended to a log file, its
 // starts, exits and restarts are logged on the console.
 type daemon struct {
-	name   string
-	argv   []string
-	env    []string                       // added to uinit's environment
-	output func() (io.WriteCloser, error) // where the program's output lines go
-	// prepare, if set, runs before each start; its error fails the start
-	// (which is restarted after the backoff, as a crash is).
-	prepare func(ctx context.Context) error
-	// onLine, if set, sees each line of output after it is logged.
-	onLine  func(line string)
+	name    string
+	argv    []string
+	env     []string                       // added to uinit's environment
+	output  func() (io.WriteCloser, error) // where the program's output lines go
 	clock   clock.Clock
 	rand    func() float64 // the restart delays' jitter (nil: random)
 	log     *slog.Logger
@@ -52,26 +47,17 @@ func (d *daemon) supervise(ctx context.Context) error {
 		out = nopCloser{io.Discard}
 	}
 	defer out.Close()
-	var starter supervise.Starter = &supervise.Cmd{Path: d.argv[0], Args: d.argv[1:], Env: append(os.Environ(), d.env...)}
-	if d.prepare != nil {
-		starter = preparedStarter{ctx: ctx, prepare: d.prepare, next: starter}
-	}
 	var sup *supervise.Supervisor
 	sup, err = supervise.New(supervise.Config{
 		Name:    d.name,
-		Starter: starter,
+		Starter: &supervise.Cmd{Path: d.argv[0], Args: d.argv[1:], Env: append(os.Environ(), d.env...)},
 		Clock:   d.clock, Rand: d.rand, Grace: daemonGrace,
 		Backoff: supervise.Backoff{Initial: d.minWait, Max: d.maxWait, Healthy: d.healthy, Jitter: daemonJitter},
 		Restart: supervise.Always,
 		OnEvent: func(e supervise.Event) { d.event(e, sup.Recent) },
 		// One reading goroutine at a time writes out. A failed write (a
 		// full /run) drops the line; the reading goes on.
-		OnLine: func(line string) {
-			io.WriteString(out, line+"\n")
-			if d.onLine != nil {
-				d.onLine(line)
-			}
-		},
+		OnLine:      func(line string) { io.WriteString(out, line+"\n") },
 		RecentLines: 5,
 	})
 	if err != nil {
@@ -98,20 +84,6 @@ func (d *daemon) event(e supervise.Event, recent func() []string) {
 			d.log.Info(d.name+" stopped", "exit", e.Exit.String())
 		}
 	}
-}
-
-// preparedStarter runs prepare before each start.
-type preparedStarter struct {
-	ctx     context.Context
-	prepare func(ctx context.Context) error
-	next    supervise.Starter
-}
-
-func (p preparedStarter) Start() (supervise.Process, error) {
-	if err := p.prepare(p.ctx); err != nil {
-		return nil, err
-	}
-	return p.next.Start()
 }
 
 type nopCloser struct{ io.Writer }

@@ -90,9 +90,7 @@ func run(ctx context.Context, args []string) error {
 			log.Warn("no phone server in the image", "path", *phoned)
 			return
 		}
-		// The agent phoned starts plays and records calls on the board's
-		// card with the buffering it needs.
-		if err := phonedDaemon(*phoned, base, streamEnv(b.Audio)...).supervise(ctx); err != nil {
+		if err := phonedDaemon(*phoned, base).supervise(ctx); err != nil {
 			log.Error("phone server stopped", "err", err)
 		}
 	}()
@@ -102,11 +100,11 @@ func run(ctx context.Context, args []string) error {
 // phoneLog is where phoned (and the agents it runs) write their logs.
 const phoneLog = "/run/ringo/log/phoned.log"
 
-func phonedDaemon(path string, log *slog.Logger, env ...string) *daemon {
+func phonedDaemon(path string, log *slog.Logger) *daemon {
 	return &daemon{
 		// -notices: an incoming call prints a line on the console.
 		name: "phoned", argv: []string{path, "-notices", "/dev/console"},
-		env: append([]string{"RINGO_CONFIG=/etc/ringo", "RINGO_RUNTIME=/run/ringo"}, env...),
+		env: []string{"RINGO_CONFIG=/etc/ringo", "RINGO_RUNTIME=/run/ringo"},
 		output: func() (io.WriteCloser, error) {
 			if err := os.MkdirAll(filepath.Dir(phoneLog), 0o755); err != nil {
 				return nil, err

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"strconv"
 	"time"
 
 	"github.com/ringo-phone/ringo/drivers/audio"
@@ -22,8 +20,7 @@ type Config struct {
 	// Latency is how much audio a sink keeps queued ahead of the speaker
 	// at least (its buffer just before each frame is written; on average
 	// it holds half a frame more), and the record fragment of a source
-	// (rounded up to whole frames). Zero means $PULSE_LATENCY_MSEC, as
-	// libpulse reads it, else 20 ms.
+	// (20 ms; rounded up to whole frames).
 	Latency time.Duration
 	// RequestTimeout bounds every request to the server (2 s).
 	RequestTimeout time.Duration
@@ -49,9 +46,6 @@ type Config struct {
 func (c *Config) defaults() {
 	if c.Latency <= 0 {
 		c.Latency = 20 * time.Millisecond
-		if ms, err := strconv.Atoi(os.Getenv("PULSE_LATENCY_MSEC")); err == nil && ms > 0 {
-			c.Latency = time.Duration(ms) * time.Millisecond
-		}
 	}
 	c.Latency = ((c.Latency + audio.FrameDuration - 1) / audio.FrameDuration) * audio.FrameDuration
 	if c.RequestTimeout <= 0 {
