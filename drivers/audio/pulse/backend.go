@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"strconv"
 	"time"
 
 	"github.com/ringo-phone/ringo/drivers/audio"
@@ -20,7 +22,8 @@ type Config struct {
 	// Latency is how much audio a sink keeps queued ahead of the speaker
 	// at least (its buffer just before each frame is written; on average
 	// it holds half a frame more), and the record fragment of a source
-	// (20 ms; rounded up to whole frames).
+	// (rounded up to whole frames). Zero means $PULSE_LATENCY_MSEC, as
+	// libpulse reads it, else 20 ms.
 	Latency time.Duration
 	// RequestTimeout bounds every request to the server (2 s).
 	RequestTimeout time.Duration
@@ -28,7 +31,9 @@ type Config struct {
 	// data for this long is taken as lost and replaced (1 s).
 	StallTimeout time.Duration
 	// ReconnectMin and ReconnectMax bound the backoff between attempts to
-	// reach a lost server (100 ms doubling up to 1 s).
+	// reach a lost server (100 ms doubling up to 250 ms: a local server
+	// that restarts is back within a quarter second of being ready, and a
+	// failed dial of its socket costs next to nothing).
 	ReconnectMin, ReconnectMax time.Duration
 	// SourceQueue is how much recorded audio waits for ReadFrame at most;
 	// older audio is dropped (200 ms).
@@ -46,6 +51,9 @@ type Config struct {
 func (c *Config) defaults() {
 	if c.Latency <= 0 {
 		c.Latency = 20 * time.Millisecond
+		if ms, err := strconv.Atoi(os.Getenv("PULSE_LATENCY_MSEC")); err == nil && ms > 0 {
+			c.Latency = time.Duration(ms) * time.Millisecond
+		}
 	}
 	c.Latency = ((c.Latency + audio.FrameDuration - 1) / audio.FrameDuration) * audio.FrameDuration
 	if c.RequestTimeout <= 0 {
@@ -58,7 +66,7 @@ func (c *Config) defaults() {
 		c.ReconnectMin = 100 * time.Millisecond
 	}
 	if c.ReconnectMax < c.ReconnectMin {
-		c.ReconnectMax = max(time.Second, c.ReconnectMin)
+		c.ReconnectMax = max(250*time.Millisecond, c.ReconnectMin)
 	}
 	if c.SourceQueue < audio.FrameDuration {
 		c.SourceQueue = 200 * time.Millisecond

@@ -3,6 +3,7 @@ package pulse
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestServerAddr(t *testing.T) {
@@ -71,5 +72,29 @@ func TestRingReframes(t *testing.T) {
 	q.read(f[:])
 	if string(f[:]) != string(in[frameBytes:2*frameBytes]) {
 		t.Error("after overflow the oldest frame left is not the second one")
+	}
+}
+
+// The latency comes from the configuration, else from PULSE_LATENCY_MSEC
+// as libpulse reads it, else 20 ms; always whole frames.
+func TestLatencyDefault(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  time.Duration
+		env  string
+		want time.Duration
+	}{
+		{0, "", 20 * time.Millisecond},
+		{0, "60", 60 * time.Millisecond},
+		{0, "50", 60 * time.Millisecond},
+		{0, "junk", 20 * time.Millisecond},
+		{0, "-5", 20 * time.Millisecond},
+		{40 * time.Millisecond, "100", 40 * time.Millisecond},
+	} {
+		t.Setenv("PULSE_LATENCY_MSEC", tc.env)
+		c := Config{Latency: tc.cfg}
+		c.defaults()
+		if c.Latency != tc.want {
+			t.Errorf("Latency %v with PULSE_LATENCY_MSEC=%q = %v, want %v", tc.cfg, tc.env, c.Latency, tc.want)
+		}
 	}
 }
