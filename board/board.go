@@ -87,10 +87,6 @@ var QEMUVirt = Board{
 		// The audio codec's register file, as the CI board's stand-in for a
 		// real I2C codec (the TLV320AIC3104 answers at 0x18).
 		{Name: "i2c-stub", Params: "chip_addr=0x18"},
-		// The sound card: QEMU's USB audio device (playback only) on its
-		// XHCI controller.
-		{Name: "xhci-pci"},
-		{Name: "snd-usb-audio"},
 	},
 	// QEMU user networking: the guest is 10.0.2.15, the host 10.0.2.2.
 	Net:     &Net{Interface: "eth0", Address: "10.0.2.15/24", Gateway: "10.0.2.2"},
@@ -110,8 +106,17 @@ var QEMUVirt = Board{
 	Storage: &Storage{Device: "/dev/vda", FSType: "ext4"},
 	// QEMU's usb-audio (card id "Audio") plays into a WAV file on the
 	// host; it has no capture side, so the microphone is a 700 Hz tone
-	// made in PulseAudio.
-	Audio: &AudioCard{Card: "Audio", Device: 0, Mic: "tone:700"},
+	// made in PulseAudio. Emulated, the card and the streams need 60 ms
+	// queued to play without gaps (docs/PERFORMANCE.md). Its modules (the
+	// XHCI controller, snd-usb-audio) take most of a second under
+	// emulation: they load beside phoned, after the banner.
+	Audio: &AudioCard{
+		Card: "Audio", Device: 0, Mic: "tone:700", Latency: 60 * time.Millisecond,
+		Modules: []Module{
+			{Name: "xhci-pci"},
+			{Name: "snd-usb-audio"},
+		},
+	},
 }
 
 // The PinePhone's GPIO chips (docs/boards/pinephone-1.2.md): the main PIO,

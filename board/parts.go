@@ -109,12 +109,21 @@ type ModemPort struct {
 type AudioCard struct {
 	Card   string // the card's name or id ("PinePhone")
 	Device int    // the PCM device on it
+	// Modules are the card's kernel modules, loaded when the sound server
+	// starts (beside phoned, after the banner), not with the board's: a
+	// card that takes long to load does not hold up the boot.
+	Modules []Module
 	// Mic, for a card without a capture side (QEMU's USB audio), is what
-	// PulseAudio offers as the microphone instead: "tone:HZ" (a sine), or
-	// "file:PATH" (a WAV file in the image, 8 kHz mono 16-bit, looped).
+	// PulseAudio offers as the microphone instead: "tone:HZ", a sine.
 	// Empty: the card's own capture device. The kernel command line's
 	// ringo.mic= overrides it (a test's choice).
 	Mic string
+	// Latency, for a card that cannot keep up with PulseAudio's
+	// timer-based scheduling (an emulated one), is the audio it and each
+	// call stream keep queued: the card's buffer (two periods) and the
+	// streams' buffering (PULSE_LATENCY_MSEC). Zero: PulseAudio's and the
+	// agent's own, lower, defaults.
+	Latency time.Duration
 }
 
 // Storage is where state written at run time persists across reboots.
