@@ -28,17 +28,20 @@ KERNEL  := $(BUILD)/kernel/vmlinuz
 MODULES := $(BUILD)/kernel/modules.cpio
 IMAGE   := $(BUILD)/ringo.cpio
 ROOTFS  := $(BUILD)/ringo-root.cpio
+# PulseAudio and the libraries it loads, from Debian's arm64 packages.
+PULSE   := $(BUILD)/pulseaudio.cpio
 GO_SOURCES := $(shell find . -name '*.go' -not -path './build/*' 2>/dev/null) go.mod go.sum
 
 FUZZTIME   ?= 60s
 HIL_PKGS   := ./tools/hil/...
 UNIT_PKGS   = $(shell $(GO) list ./... | grep -v '/tools/hil')
 
-.PHONY: deps deps-apt deps-go kernel build image run test test-unit test-fuzz test-hil \
+.PHONY: deps deps-apt deps-go kernel pulseaudio build image run test test-unit test-fuzz test-hil \
 	bench fuzz clean fmt-check
 
-## deps: Debian packages, Go modules and the Debian arm64 kernel (idempotent)
-deps: deps-apt deps-go kernel
+## deps: Debian packages, Go modules, the Debian arm64 kernel and PulseAudio
+## (idempotent)
+deps: deps-apt deps-go kernel pulseaudio
 
 deps-apt:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -118,9 +121,22 @@ $(ROOTFS): $(GO_SOURCES) initramfs/mkuimage.yaml $(shell find initramfs/rootfs -
 		-go-extra-args=-ldflags='-s -w $(LDFLAGS)' -o $@.tmp
 	@mv $@.tmp $@
 
-$(IMAGE): $(ROOTFS) $(MODULES)
-	@echo "image: $(IMAGE) = the u-root image + the board's modules"
-	@cat $(ROOTFS) $(MODULES) > $@.tmp
+$(IMAGE): $(ROOTFS) $(MODULES) $(PULSE)
+	@echo "image: $(IMAGE) = the u-root image + the board's modules + PulseAudio"
+	@cat $(ROOTFS) $(MODULES) $(PULSE) > $@.tmp
+	@mv $@.tmp $@
+
+## pulseaudio: PulseAudio's files from Debian's arm64 packages, as a cpio
+## appended to the image (initramfs/pulseaudio.files lists them; the
+## packages are kept in build/debs)
+pulseaudio: $(PULSE)
+
+$(PULSE): initramfs/pulseaudio.files $(wildcard initramfs/debfiles/*.go initramfs/debfiles/*/*.go) | deps-apt
+	@mkdir -p $(BUILD)
+	@echo "pulseaudio: Debian's arm64 PulseAudio and the libraries it loads (initramfs/pulseaudio.files)"
+	@$(GO) run ./initramfs/debfiles -list initramfs/pulseaudio.files -cache $(BUILD)/debs \
+		-out $(BUILD)/pulseaudio-root -manifest $(BUILD)/pulseaudio.manifest
+	@(cd $(BUILD)/pulseaudio-root && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) > $@.tmp
 	@mv $@.tmp $@
 
 $(MODULES) $(KERNEL):
@@ -144,7 +160,8 @@ $(STATE_DISK): | deps-apt
 ## (Ctrl-A X leaves QEMU; ^C goes to the guest's program, not to make)
 run: deps image build $(STATE_DISK)
 	@echo "run: booting $(IMAGE) in QEMU beside the embedded IAX2 peer and the modem simulator, state on $(STATE_DISK)"
-	@$(BUILD)/ringo-boot -kernel $(KERNEL) -initrd $(IMAGE) -state $(STATE_DISK) -pbx initramfs/demo-pbx.conf -modem
+	@$(BUILD)/ringo-boot -kernel $(KERNEL) -initrd $(IMAGE) -state $(STATE_DISK) -pbx initramfs/demo-pbx.conf -modem \
+		-wav $(BUILD)/speaker.wav
 
 ## test: everything CI runs
 test: deps image sdimage fmt-check test-unit test-fuzz test-hil
