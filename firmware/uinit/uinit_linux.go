@@ -31,6 +31,7 @@ func run(ctx context.Context, args []string) error {
 	boardName := fs.String("board", "", "board name (default: chosen by the device tree's compatible string)")
 	shell := fs.String("shell", "", "shell to hand the console to (default: "+strings.Join(consoleShells, ", then ")+")")
 	phoned := fs.String("phoned", "/bbin/phoned", "the phone server to start and supervise")
+	pulse := fs.String("pulseaudio", "/usr/bin/pulseaudio", "the sound server to start beside phoned and supervise, when the image has it")
 	if code, ok := command.Parse(fs, args, command.OS()); !ok {
 		return command.ExitError{Code: code}
 	}
@@ -60,8 +61,11 @@ func run(ctx context.Context, args []string) error {
 	}
 	if err != nil {
 		log.Error("no board description; continuing without board bring-up", "err", err)
-	} else {
-		loader, lerr := newModuleLoader()
+	}
+	var loader *moduleLoader
+	if err == nil {
+		var lerr error
+		loader, lerr = newModuleLoader()
 		if lerr != nil {
 			log.Error("module loader", "err", lerr)
 		} else {
@@ -86,11 +90,30 @@ func run(ctx context.Context, args []string) error {
 				log.Error("network", "interface", b.Net.Interface, "err", err)
 			}
 		}
+		// PulseAudio starts beside phoned, not before: the agent connects
+		// when a call needs audio, and the banner and Home do not wait for
+		// the sound card or its modules.
+		if _, err := os.Stat(*pulse); err == nil {
+			cmdline, _ := os.ReadFile("/proc/cmdline")
+			s := newSoundServer(b, string(cmdline), log)
+			if loader != nil {
+				s.load = func(ms []board.Module) board.Report {
+					return board.LoadModules(board.Board{Name: b.Name + " sound card", Modules: ms}, loader)
+				}
+			}
+			go func() {
+				if err := pulseDaemon(*pulse, s, base, uptime).supervise(ctx); err != nil {
+					log.Error("sound server stopped", "err", err)
+				}
+			}()
+		}
 		if _, err := os.Stat(*phoned); err != nil {
 			log.Warn("no phone server in the image", "path", *phoned)
 			return
 		}
-		if err := phonedDaemon(*phoned, base).supervise(ctx); err != nil {
+		// The agent phoned starts plays and records calls on the board's
+		// card with the buffering it needs.
+		if err := phonedDaemon(*phoned, base, streamEnv(b.Audio)...).supervise(ctx); err != nil {
 			log.Error("phone server stopped", "err", err)
 		}
 	}()
@@ -100,11 +123,11 @@ func run(ctx context.Context, args []string) error {
 // phoneLog is where phoned (and the agents it runs) write their logs.
 const phoneLog = "/run/ringo/log/phoned.log"
 
-func phonedDaemon(path string, log *slog.Logger) *daemon {
+func phonedDaemon(path string, log *slog.Logger, env ...string) *daemon {
 	return &daemon{
 		// -notices: an incoming call prints a line on the console.
 		name: "phoned", argv: []string{path, "-notices", "/dev/console"},
-		env: []string{"RINGO_CONFIG=/etc/ringo", "RINGO_RUNTIME=/run/ringo"},
+		env: append([]string{"RINGO_CONFIG=/etc/ringo", "RINGO_RUNTIME=/run/ringo"}, env...),
 		output: func() (io.WriteCloser, error) {
 			if err := os.MkdirAll(filepath.Dir(phoneLog), 0o755); err != nil {
 				return nil, err
