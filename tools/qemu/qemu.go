@@ -61,6 +61,42 @@ type Config struct {
 	// QEMU connects as the client and tries again every second while
 	// nothing listens, so modemsim may start after QEMU, or restart.
 	ModemSocket string
+	// SoundWAV, if set, adds a sound card the guest's kernel drives
+	// (QEMU's usb-audio on an XHCI controller, playback only): what the
+	// guest plays is written to this WAV file on the host, 8 kHz 16-bit
+	// stereo (QEMU's conversion to mono would add the two channels, 6 dB
+	// too loud). QEMU writes while the guest's stream is open, in real
+	// time (silence where the guest falls behind), and nothing while it
+	// is closed; the header's sizes are filled in when QEMU exits.
+	SoundWAV string
+	// CPUs is the number of emulated cores: 1, or 2 with SoundWAV. A
+	// call's audio through the emulated USB card at 48 kHz, and the agent
+	// beside it, keep one emulated core busy (docs/PERFORMANCE.md); a
+	// second keeps the console and the rest of the handset responsive.
+	CPUs int
+}
+
+func (cfg Config) cpus() int {
+	switch {
+	case cfg.CPUs > 0:
+		return cfg.CPUs
+	case cfg.SoundWAV != "":
+		return 2
+	}
+	return 1
+}
+
+// soundArgs is the sound card for a WAV file. QEMU 7.2 has no
+// virtio-sound, and intel-hda's codecs do not probe on the virt machine
+// under TCG; usb-audio does, as snd-usb-audio's card "Audio". The card
+// runs at 48 kHz stereo; QEMU converts to the file's rate.
+func soundArgs(wav string) []string {
+	return []string{
+		"-device", "qemu-xhci,id=xhci",
+		"-device", "usb-audio,bus=xhci.0,audiodev=snd0",
+		// QEMU's option syntax doubles a comma inside a value.
+		"-audiodev", "wav,id=snd0,path=" + strings.ReplaceAll(wav, ",", ",,") + ",out.frequency=8000,out.channels=2,out.format=s16",
+	}
 }
 
 // modemArgs join a virtio console to the modem simulator's socket.
@@ -106,7 +142,7 @@ func (cfg Config) Args(qmpPath string) []string {
 		netdev += fmt.Sprintf(",guestfwd=tcp:%s:%d-tcp:127.0.0.1:%d", g.GuestAddr, g.GuestPort, g.HostPort)
 	}
 	args := []string{
-		"-M", "virt", "-cpu", "cortex-a53", "-smp", "1", "-m", strconv.Itoa(mem),
+		"-M", "virt", "-cpu", "cortex-a53", "-smp", strconv.Itoa(cfg.cpus()), "-m", strconv.Itoa(mem),
 		"-display", "none", "-no-reboot",
 		"-kernel", cfg.Kernel, "-initrd", cfg.Initrd,
 		"-append", appendLine,
@@ -124,6 +160,9 @@ func (cfg Config) Args(qmpPath string) []string {
 		// QEMU's option syntax doubles a comma inside a value.
 		args = append(args, "-drive", "file="+strings.ReplaceAll(cfg.StateDisk, ",", ",,")+",if=none,id=state,format=raw",
 			"-device", "virtio-blk-device,drive=state")
+	}
+	if cfg.SoundWAV != "" {
+		args = append(args, soundArgs(cfg.SoundWAV)...)
 	}
 	if cfg.ModemSocket != "" {
 		args = append(args, modemArgs(cfg.ModemSocket)...)

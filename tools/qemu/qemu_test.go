@@ -159,3 +159,24 @@ func TestArgsStateDisk(t *testing.T) {
 		t.Errorf("Args with a state disk =\n%s\nwant it to end in\n%s", got, want)
 	}
 }
+
+// A sound card: QEMU's USB audio on its XHCI controller, writing the
+// guest's playback to the WAV file at calls' rate, in stereo.
+func TestArgsSound(t *testing.T) {
+	got := strings.Join(Config{Kernel: "k", Initrd: "i", SoundWAV: "/tmp/x,y.wav"}.Args(""), " ")
+	want := "-device qemu-xhci,id=xhci -device usb-audio,bus=xhci.0,audiodev=snd0 " +
+		"-audiodev wav,id=snd0,path=/tmp/x,,y.wav,out.frequency=8000,out.channels=2,out.format=s16"
+	if !strings.HasSuffix(got, want) {
+		t.Errorf("Args with a sound card =\n%s\nwant it to end in\n%s", got, want)
+	}
+	if !strings.Contains(got, " -smp 2 ") {
+		t.Errorf("Args with a sound card =\n%s\nwant two cores (-smp 2)", got)
+	}
+	got = strings.Join(Config{Kernel: "k", Initrd: "i"}.Args(""), " ")
+	if strings.Contains(got, "audio") || !strings.Contains(got, " -smp 1 ") {
+		t.Errorf("Args without SoundWAV =\n%s\nwant no sound device, one core", got)
+	}
+	if got := strings.Join(Config{Kernel: "k", Initrd: "i", SoundWAV: "s.wav", CPUs: 1}.Args(""), " "); !strings.Contains(got, " -smp 1 ") {
+		t.Errorf("Args with CPUs 1 =\n%s\nwant -smp 1", got)
+	}
+}

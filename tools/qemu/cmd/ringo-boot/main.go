@@ -66,6 +66,7 @@ func run(ctx context.Context, args []string, env command.Env) error {
 	fs.StringVar(&cfg.Append, "append", "", "extra kernel command line")
 	fs.BoolVar(&cfg.Isolate, "isolate", true, "run in a network namespace with only loopback")
 	fs.StringVar(&cfg.StateDisk, "state", "", "disk image with the persistent state, the guest's /dev/vda (make state-disk makes build/state.img)")
+	fs.StringVar(&cfg.SoundWAV, "wav", "", "give the guest a sound card whose playback goes to this WAV file (8 kHz 16-bit stereo; two emulated cores)")
 	var fwd forwards
 	fs.Var(&fwd, "hostfwd", "forward a host loopback port to the guest: udp|tcp:HOSTPORT:GUESTPORT (repeatable)")
 	pbxConf := fs.String("pbx", "", "start the embedded IAX2 peer with this config file beside the guest (it is 10.0.2.2 there)")
@@ -100,6 +101,9 @@ func run(ctx context.Context, args []string, env command.Env) error {
 		}()
 		fmt.Fprintf(stderr, "ringo-boot: modemsim is the guest's modem (/dev/hvc0); its log is %s; to ring the handset:\n"+
 			"    modemsim -control %s -send 'ring 5551234 Alice'\n", *modemLog, control)
+	}
+	if cfg.SoundWAV != "" {
+		fmt.Fprintf(stderr, "ringo-boot: the guest's speaker (QEMU's USB sound card) plays into %s while a call has audio\n", cfg.SoundWAV)
 	}
 	fmt.Fprintln(stderr, "ringo-boot: booting; Ctrl-A X or `poweroff` leaves, ^C goes to the guest")
 	// QEMU puts the terminal in raw mode and puts it back when it exits
