@@ -33,10 +33,12 @@ func TestConsole(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(bin) })
 	tmp := t.TempDir()
 	// The Makefile's run target: ringo-boot -kernel K -initrd I -pbx
-	// initramfs/demo-pbx.conf, from the module root. Only the peer's log
-	// moves, out of the shared build directory.
+	// initramfs/demo-pbx.conf -wav ..., from the module root. Only the
+	// peer's log and the speaker's WAV move, out of the shared build
+	// directory.
 	cmd := exec.Command(filepath.Join(bin, "ringo-boot"), "-kernel", kernel, "-initrd", initrd,
-		"-pbx", "initramfs/demo-pbx.conf", "-pbx-log", filepath.Join(tmp, "iaxpbx.log"))
+		"-pbx", "initramfs/demo-pbx.conf", "-pbx-log", filepath.Join(tmp, "iaxpbx.log"),
+		"-wav", filepath.Join(tmp, "speaker.wav"))
 	cmd.Dir = moduleRoot()
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	tm := ttytest.Start(t, cmd)
@@ -78,6 +80,10 @@ func TestConsole(t *testing.T) {
 	// vsexplorer needs phoned's bus, which comes up shortly after the
 	// prompt.
 	run("until vsexplorer ls / >/dev/null 2>&1; do sleep 0.1; done")
+	// The listing below shows the agent's service, which it publishes a
+	// moment later (later still while PulseAudio and the sound card's
+	// modules start beside it).
+	run("until vsexplorer ls /Communications | grep -q QNetworkRegistration; do sleep 0.1; done")
 
 	// vsexplorer's shell: what is typed is echoed, Enter (CR) runs it.
 	tm.Type("vsexplorer shell" + ttytest.Enter)

@@ -18,8 +18,8 @@ import (
 // beside it (the demo account the image ships), and from the serial
 // console: phoned has started iaxagent, the asterisk service registers
 // Home, `phonectl dial 600` reaches the echo extension and connects, and
-// `phonectl hangup` ends the call. The image has no PulseAudio: the agent
-// runs with the null audio device.
+// `phonectl hangup` ends the call. The machine has the sound card, and the
+// call's audio goes through the guest's PulseAudio (sound_test.go).
 func TestImageRegistersAndCalls(t *testing.T) {
 	pbxBin := buildTool(t, "iaxpbx")
 	// The virtio keyboard and a state disk are for the hardware and
@@ -28,9 +28,13 @@ func TestImageRegistersAndCalls(t *testing.T) {
 	disk := newStateDisk(t)
 	// The modem scenarios (modem_test.go): modemsim on the virtio console.
 	modem, modemSock := startModem(t)
-	m, _ := Boot(t, qemu.Config{Keyboard: true, StateDisk: disk, ModemSocket: modemSock})
+	// The sound scenarios (sound_test.go): the speaker's WAV, and where
+	// iaxpbx records extension 602.
+	sound := t.TempDir()
+	speaker := followWAV(t, filepath.Join(sound, "speaker.wav"))
+	m, _ := Boot(t, qemu.Config{Keyboard: true, StateDisk: disk, ModemSocket: modemSock, SoundWAV: speaker.path})
 	var pbxLog proctest.Buffer
-	pbx := m.Command(pbxBin, "-config", filepath.Join(moduleRoot(), "initramfs/demo-pbx.conf"))
+	pbx := m.Command(pbxBin, "-config", filepath.Join(moduleRoot(), "initramfs/demo-pbx.conf"), "-record-dir", sound)
 	pbx.Stdout, pbx.Stderr = &pbxLog, &pbxLog
 	if err := pbx.Start(); err != nil {
 		t.Fatal(err)
@@ -42,7 +46,9 @@ func TestImageRegistersAndCalls(t *testing.T) {
 			t.Logf("iaxpbx log:\n%s", pbxLog.String())
 		}
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	// Bounds this function's own steps, between the scenarios (each has
+	// its own bound).
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	run := func(cmd string) string {
 		t.Helper()
@@ -52,6 +58,9 @@ func TestImageRegistersAndCalls(t *testing.T) {
 		}
 		return out
 	}
+	// phoned's bus comes up shortly after the banner (phonectl wait needs
+	// it); PulseAudio and the sound card's modules start at the same time.
+	run("until vsexplorer ls / >/dev/null 2>&1; do sleep 0.1; done")
 	run("phonectl wait -service asterisk Home -timeout 60s")
 	status := run("phonectl status")
 	for _, w := range []string{"asterisk", "Home", "Asterisk"} {
@@ -66,6 +75,7 @@ func TestImageRegistersAndCalls(t *testing.T) {
 	if !strings.Contains(pbxLog.String(), "600") {
 		t.Errorf("iaxpbx logged no call to 600:\n%s", pbxLog.String())
 	}
+	soundScenarios(t, m, speaker, &pbxLog, sound)
 	modemScenarios(t, m, modem)
 	hardwareScenarios(t, m, &pbxLog)
 	persistSet(t, ctx, m)
