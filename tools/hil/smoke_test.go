@@ -3,11 +3,13 @@ package hil
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ringo-phone/ringo/internal/proctest"
 	"github.com/ringo-phone/ringo/tools/qemu"
 )
 
@@ -77,10 +79,62 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("query-status = %s, %v", st, err)
 	}
 
+	noSoundCard(t, ctx, m)
+
 	if err := m.PowerOff(ctx); err != nil {
 		t.Fatalf("poweroff: %v", err)
 	}
 	if !strings.Contains(m.Transcript(), "reboot: Power down") {
 		t.Errorf("no clean power-off on the console")
 	}
+}
+
+// noSoundCard checks a machine booted without the sound card (issue 13):
+// the console says PulseAudio runs without it, and a call placed from the
+// console is up on the null device, which phonectl status shows with the
+// reason, and which the agent logs once.
+func noSoundCard(t *testing.T, ctx context.Context, m *qemu.Machine) {
+	t.Run("no sound card: the null device, and why", func(t *testing.T) {
+		pbx := m.Command(buildTool(t, "iaxpbx"), "-config", filepath.Join(moduleRoot(), "initramfs/demo-pbx.conf"))
+		var pbxLog proctest.Buffer
+		pbx.Stdout, pbx.Stderr = &pbxLog, &pbxLog
+		if err := pbx.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			pbx.Process.Kill()
+			pbx.Wait()
+			if t.Failed() {
+				t.Logf("iaxpbx log:\n%s", pbxLog.String())
+			}
+		})
+		run := func(cmd string) string {
+			t.Helper()
+			out, rc, err := m.Run(ctx, cmd)
+			if err != nil || rc != 0 {
+				t.Fatalf("%s: rc %d, %v\n%s", cmd, rc, err, out)
+			}
+			return out
+		}
+		// uinit gives the card 10 s to appear, then starts PulseAudio
+		// without it and says so where a person will see it.
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if _, err := m.WaitFor(wctx, "PulseAudio starts without the board's sound card"); err != nil {
+			t.Fatalf("the console never said PulseAudio runs without the sound card: %v", err)
+		}
+		run("phonectl wait -service asterisk Home -timeout 60s")
+		run("phonectl dial 600")
+		run("phonectl wait Connected -timeout 30s")
+		status := run("phonectl status")
+		if !regexp.MustCompile(`audio of \S+ on null \(PulseAudio not available: .+`).MatchString(status) {
+			t.Errorf("phonectl status does not say the call is on the null device and why:\n%s", status)
+		}
+		run("phonectl hangup")
+		run("phonectl wait HangupLocal -timeout 30s")
+		if n := strings.TrimSpace(run("grep -c -F 'call audio on the null device' /run/ringo/log/phoned.log")); n != "1" {
+			t.Errorf("phoned.log says %s times that the call fell back to the null device, want once:\n%s",
+				n, run("grep -F 'null device' /run/ringo/log/phoned.log"))
+		}
+	})
 }
