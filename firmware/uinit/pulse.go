@@ -159,12 +159,15 @@ func (s *soundServer) script(card int, capture bool) string {
 		b.WriteString("load-module module-null-sink sink_name=mic format=s16le rate=8000 channels=1 sink_properties=device.description=Microphone\n")
 		fmt.Fprintf(&b, "load-module module-sine sink=mic frequency=%d\n", s.mic.tone)
 		// A loopback from the microphone's monitor into a second null
-		// sink asks the microphone's sink for 40 ms blocks at all
+		// sink asks the microphone's sink for short blocks at all
 		// times: recorded only by a call now and then, a null sink
 		// renders in blocks as long as its largest latency, and a
-		// call's first audio would wait for one.
+		// call's first audio waited seconds for one (measured: the
+		// microphone back from 600 after 8 s without the loopback,
+		// 1.9 s with it). 200 ms without rate adjustment costs 6 % of
+		// an emulated core idle; 40 ms cost 29 % (docs/PERFORMANCE.md).
 		b.WriteString("load-module module-null-sink sink_name=mic_drain format=s16le rate=8000 channels=1\n")
-		b.WriteString("load-module module-loopback source=mic.monitor sink=mic_drain latency_msec=40 source_dont_move=true sink_dont_move=true\n")
+		b.WriteString("load-module module-loopback source=mic.monitor sink=mic_drain latency_msec=200 adjust_time=0 source_dont_move=true sink_dont_move=true\n")
 		source = "mic.monitor"
 	}
 	if sink != "" {

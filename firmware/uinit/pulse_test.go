@@ -95,7 +95,7 @@ load-module module-alsa-sink device=hw:1,0 sink_name=speaker tsched=0 fragments=
 load-module module-null-sink sink_name=mic format=s16le rate=8000 channels=1 sink_properties=device.description=Microphone
 load-module module-sine sink=mic frequency=700
 load-module module-null-sink sink_name=mic_drain format=s16le rate=8000 channels=1
-load-module module-loopback source=mic.monitor sink=mic_drain latency_msec=40 source_dont_move=true sink_dont_move=true
+load-module module-loopback source=mic.monitor sink=mic_drain latency_msec=200 adjust_time=0 source_dont_move=true sink_dont_move=true
 set-default-sink speaker
 set-default-source mic.monitor
 `
