@@ -214,11 +214,15 @@ func TestSurvivesServerRestart(t *testing.T) {
 		t.Errorf("after the kill: sink %+v, source %+v; want both lost once, not connected", p.sink, p.src)
 	}
 	srv.Restart()
-	rec := srv.SinkMonitor(t, "speaker")
 	p = waitFor("reconnection", func(p progress) bool { return p.sink.Reconnects == 1 && p.src.Reconnects == 1 })
+	// Recorded from the reconnection on, and long enough that the half
+	// checkTone looks at is past the stream's start: a recorder started
+	// with the server hears the silence before the sink is back, which
+	// on a loaded machine can reach into that half.
+	rec := srv.SinkMonitor(t, "speaker")
 	base := p.sink.Frames
 	waitFor("playback after the restart", func(p progress) bool { return p.sink.Frames >= base+25 })
-	if err := rec.WaitLen(ctx, 4000); err != nil {
+	if err := rec.WaitLen(ctx, 8000); err != nil {
 		t.Fatal(err)
 	}
 	checkTone(t, "speaker monitor after the restart", rec.Stop())
