@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -78,35 +76,12 @@ func parseMic(s string) (mic, error) {
 // board's stand-in microphone (a test's choice).
 const micParam = "ringo.mic"
 
-// cardIndex finds a card by its id or name in /proc/asound/cards, whose
-// lines read " 0 [Audio          ]: USB-Audio - QEMU USB Audio".
-func cardIndex(cards []byte, card string) (int, bool) {
-	s := bufio.NewScanner(bytes.NewReader(cards))
-	for s.Scan() {
-		line := s.Text()
-		open, close := strings.IndexByte(line, '['), strings.IndexByte(line, ']')
-		if open < 0 || close < open {
-			continue
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(line[:open]))
-		if err != nil {
-			continue
-		}
-		id := strings.TrimSpace(line[open+1 : close])
-		_, name, _ := strings.Cut(line[close:], " - ")
-		if id == card || strings.TrimSpace(name) == card {
-			return n, true
-		}
-	}
-	return 0, false
-}
-
 // findCard waits up to s.wait for the board's card and its playback PCM.
 func (s *soundServer) findCard(ctx context.Context) (int, error) {
 	deadline := s.clock.Now().Add(s.wait)
 	for {
 		b, _ := os.ReadFile(filepath.Join(s.root, "proc/asound/cards"))
-		if n, ok := cardIndex(b, s.card.Card); ok {
+		if n, ok := board.CardIndex(b, s.card.Card); ok {
 			pcm := filepath.Join(s.root, fmt.Sprintf("dev/snd/pcmC%dD%dp", n, s.card.Device))
 			if _, err := os.Stat(pcm); err == nil {
 				return n, nil

@@ -58,29 +58,12 @@ func TestNewSoundServerMic(t *testing.T) {
 	logs.WaitFor(t, `ringo.mic= on the kernel command line is ignored`, time.Second)
 }
 
+// asoundCards is /proc/asound/cards with the PinePhone's card and QEMU's.
 const asoundCards = ` 0 [PinePhone      ]: simple-card - PinePhone
                       PinePhone
  1 [Audio          ]: USB-Audio - QEMU USB Audio
                       QEMU QEMU USB Audio at usb-0000:00:01.0-1, full speed
 `
-
-func TestCardIndex(t *testing.T) {
-	for _, tc := range []struct {
-		card string
-		n    int
-		ok   bool
-	}{
-		{"Audio", 1, true},          // by id
-		{"QEMU USB Audio", 1, true}, // by name
-		{"PinePhone", 0, true},
-		{"USB-Audio", 0, false}, // a driver, not a card
-		{"Missing", 0, false},
-	} {
-		if n, ok := cardIndex([]byte(asoundCards), tc.card); n != tc.n || ok != tc.ok {
-			t.Errorf("cardIndex(%q) = %d, %v, want %d, %v", tc.card, n, ok, tc.n, tc.ok)
-		}
-	}
-}
 
 func qemuCard() *board.AudioCard {
 	return &board.AudioCard{Card: "Audio", Mic: "tone:700", Latency: 60 * time.Millisecond,

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -96,50 +94,3 @@ func copyFile(src, dst string, perm fs.FileMode) error {
 	return err
 }
 
-// ext2/3/4 superblock: at byte 1024 of the device; the magic at 0x38, the
-// volume label (16 bytes, NUL padded) at 0x78.
-const (
-	sbOffset   = 1024
-	sbMagicOff = 0x38
-	sbLabelOff = 0x78
-	extMagic   = 0xEF53
-)
-
-// extLabel reads the label of the ext filesystem on r; ok is false when r
-// holds no ext filesystem.
-func extLabel(r io.ReaderAt) (label string, ok bool) {
-	sb := make([]byte, sbLabelOff+16)
-	if _, err := r.ReadAt(sb, sbOffset); err != nil {
-		return "", false
-	}
-	if binary.LittleEndian.Uint16(sb[sbMagicOff:]) != extMagic {
-		return "", false
-	}
-	l := sb[sbLabelOff : sbLabelOff+16]
-	if i := bytes.IndexByte(l, 0); i >= 0 {
-		l = l[:i]
-	}
-	return string(l), true
-}
-
-// findLabel returns the block device under devDir whose ext filesystem is
-// labelled label, looking at every entry of sysBlock (/sys/class/block).
-func findLabel(sysBlock, devDir, label string) (string, error) {
-	entries, err := os.ReadDir(sysBlock)
-	if err != nil {
-		return "", err
-	}
-	for _, e := range entries {
-		dev := filepath.Join(devDir, e.Name())
-		f, err := os.Open(dev)
-		if err != nil {
-			continue
-		}
-		l, ok := extLabel(f)
-		f.Close()
-		if ok && l == label {
-			return dev, nil
-		}
-	}
-	return "", fmt.Errorf("no ext filesystem labelled %q among %d block devices", label, len(entries))
-}

@@ -67,7 +67,7 @@ func mountStorage(s *board.Storage) (string, error) {
 			dev = s.Device
 			_, err = os.Stat(dev)
 		} else {
-			dev, err = findLabel("/sys/class/block", "/dev", s.Label)
+			dev, err = board.FindLabel("/sys/class/block", "/dev", s.Label)
 		}
 		if err == nil {
 			break

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,37 +43,5 @@ func TestSeedConfig(t *testing.T) {
 	}
 	if _, err := seedConfig(filepath.Join(src, "missing"), dst); err == nil {
 		t.Error("seeding from a missing directory: no error")
-	}
-}
-
-func fakeExt(label string) []byte {
-	b := make([]byte, 4096)
-	binary.LittleEndian.PutUint16(b[sbOffset+sbMagicOff:], extMagic)
-	copy(b[sbOffset+sbLabelOff:], label)
-	return b
-}
-
-func TestFindLabel(t *testing.T) {
-	sys, dev := t.TempDir(), t.TempDir()
-	for name, body := range map[string][]byte{
-		"mmcblk0p1": fakeExt("boot"),
-		"mmcblk0p2": fakeExt("ringo-state"),
-		"mmcblk0p3": make([]byte, 4096), // no filesystem
-		"loop0":     nil,                // too short
-	} {
-		os.Mkdir(filepath.Join(sys, name), 0o755)
-		if err := os.WriteFile(filepath.Join(dev, name), body, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := findLabel(sys, dev, "ringo-state")
-	if err != nil || got != filepath.Join(dev, "mmcblk0p2") {
-		t.Errorf("findLabel = %q, %v; want mmcblk0p2", got, err)
-	}
-	if _, err := findLabel(sys, dev, "nothing"); err == nil {
-		t.Error("findLabel of a missing label: no error")
-	}
-	if l, ok := extLabel(bytes.NewReader(fakeExt("0123456789abcdef"))); !ok || l != "0123456789abcdef" {
-		t.Errorf("a 16-byte label = %q %v", l, ok)
 	}
 }
