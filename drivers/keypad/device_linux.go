@@ -57,3 +57,15 @@ func findByName(name string) (string, error) {
 	}
 	return "", fmt.Errorf("%w named %q (there are: %s); is its driver loaded?", ErrNoDevice, name, strings.Join(seen, ", "))
 }
+
+// Find returns the path of the input device spec names (a path, or a
+// device name), without opening it: for a report of what is there.
+func Find(spec string) (string, error) {
+	if strings.HasPrefix(spec, "/") {
+		if _, err := os.Stat(spec); err != nil {
+			return "", fmt.Errorf("%w at %s: %w (is the evdev module loaded, and the device's driver?)", ErrNoDevice, spec, err)
+		}
+		return spec, nil
+	}
+	return findByName(spec)
+}

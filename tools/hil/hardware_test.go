@@ -101,6 +101,24 @@ func hardwareScenarios(t *testing.T, m *qemu.Machine, pbxLog *proctest.Buffer) {
 	run(t, "iaxsettings set -emergency=true")
 	run(t, "phonectl wait -service asterisk Home -timeout 60s")
 
+	t.Run("hwcheck board reports every part", func(t *testing.T) {
+		// Read while phoned holds the lines and devices: nothing is
+		// taken from it.
+		out := run(t, "hwcheck board")
+		for _, part := range []string{"flight switch", "radio VBAT_EN", "radio PWRKEY", "radio STATUS", "radio RI",
+			"codec", "keypad", "modem port", "sound card", "state storage"} {
+			if !regexp.MustCompile(`(?m)^ok +` + part + ` `).MatchString(out) {
+				t.Errorf("hwcheck board has no ok line for %s:\n%s", part, out)
+			}
+		}
+		for _, w := range []string{"FLIGHT_MODE at ringo-board line 0, active high, held by ", "tlv320aic3104 at 0x18 on i2c-",
+			"PulseAudio at /run/pulse/native"} {
+			if !strings.Contains(out, w) {
+				t.Errorf("hwcheck board lacks %q:\n%s", w, out)
+			}
+		}
+	})
+
 	t.Run("flight refuses 112", func(t *testing.T) {
 		out := run(t, "hwsim flight on")
 		if !strings.Contains(out, "FLIGHT_MODE driven high") {

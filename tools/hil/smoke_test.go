@@ -123,6 +123,11 @@ func noSoundCard(t *testing.T, ctx context.Context, m *qemu.Machine) {
 		if _, err := m.WaitFor(wctx, "PulseAudio starts without the board's sound card"); err != nil {
 			t.Fatalf("the console never said PulseAudio runs without the sound card: %v", err)
 		}
+		// hwcheck's report names the missing card, and fails.
+		if out, rc, err := m.Run(ctx, "hwcheck board"); err != nil || rc != 1 ||
+			!regexp.MustCompile(`(?m)^FAIL +sound card +no sound card "Audio" in /proc/asound/cards`).MatchString(out) {
+			t.Errorf("hwcheck board without the card: rc %d, %v, want 1 and a FAIL line for the sound card:\n%s", rc, err, out)
+		}
 		run("phonectl wait -service asterisk Home -timeout 60s")
 		run("phonectl dial 600")
 		run("phonectl wait Connected -timeout 30s")

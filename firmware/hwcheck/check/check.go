@@ -30,6 +30,8 @@ var checks = []check{
 		i2cCheck, func() *flag.FlagSet { fs, _ := i2cFlags(); return fs }},
 	{"i2c-read", i2cReadUsage, "read registers over SMBus and print them (e.g. the codec's, to compare with its data sheet)",
 		i2cRead, func() *flag.FlagSet { fs, _, _ := i2cReadFlags(); return fs }},
+	{"board", boardUsage, "report each part of the board (GPIO lines and who holds them, codec, keys, modem port, sound card, storage) without taking any",
+		boardCheck, func() *flag.FlagSet { fs, _ := boardFlags(); return fs }},
 	{"pulse", pulseUsage, "time a pulse (low, high, low) on a simulated output line, e.g. the radio's PWRKEY",
 		pulse, func() *flag.FlagSet { fs, _ := pulseFlags(); return fs }},
 }

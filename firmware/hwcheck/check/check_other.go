@@ -54,3 +54,5 @@ func pulse(_ context.Context, args []string, env command.Env) error {
 	}
 	return errLinuxOnly
 }
+
+func systemProber() (prober, error) { return nil, errLinuxOnly }
