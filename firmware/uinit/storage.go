@@ -93,4 +93,3 @@ func copyFile(src, dst string, perm fs.FileMode) error {
 	}
 	return err
 }
-
