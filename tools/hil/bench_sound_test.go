@@ -14,7 +14,6 @@ import (
 
 	"github.com/ringo-phone/ringo/drivers/audio"
 	"github.com/ringo-phone/ringo/drivers/audio/audiotest"
-	"github.com/ringo-phone/ringo/internal/proctest"
 	"github.com/ringo-phone/ringo/tools/qemu"
 )
 
@@ -34,31 +33,18 @@ func TestBenchSound(t *testing.T) {
 	start := time.Now()
 	m, banner := Boot(t, qemu.Config{SoundWAV: wav.path})
 	bannerAt := time.Since(start)
-	var pbxLog proctest.Buffer
-	pbx := m.Command(pbxBin, "-config", filepath.Join(moduleRoot(), "initramfs/demo-pbx.conf"))
-	pbx.Stdout, pbx.Stderr = &pbxLog, &pbxLog
-	if err := pbx.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pbx.Process.Kill(); pbx.Wait() })
+	startPBX(t, m, pbxBin)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	run := func(cmd string) string {
-		t.Helper()
-		out, rc, err := m.Run(ctx, cmd)
-		if err != nil || rc != 0 {
-			t.Fatalf("%s: rc %d, %v\n%s", cmd, rc, err, out)
-		}
-		return out
-	}
+	run := mustRun(ctx, m)
 
 	// Boot: the guest's own uptimes, from its banner, PulseAudio's log
 	// and the moment phonectl sees Home.
-	run("until vsexplorer ls / >/dev/null 2>&1; do sleep 0.1; done")
-	run("phonectl wait -service asterisk Home -timeout 60s")
-	home := run("cat /proc/uptime")
-	run("until grep -q -F 'pulseaudio ready' /run/ringo/log/pulseaudio.log; do sleep 0.1; done")
-	ready := regexp.MustCompile(`pulseaudio ready.* up=([\d.]+)s`).FindStringSubmatch(run("grep -F 'pulseaudio ready' /run/ringo/log/pulseaudio.log"))
+	run(t, "until vsexplorer ls / >/dev/null 2>&1; do sleep 0.1; done")
+	run(t, "phonectl wait -service asterisk Home -timeout 60s")
+	home := run(t, "cat /proc/uptime")
+	run(t, "until grep -q -F 'pulseaudio ready' /run/ringo/log/pulseaudio.log; do sleep 0.1; done")
+	ready := regexp.MustCompile(`pulseaudio ready.* up=([\d.]+)s`).FindStringSubmatch(run(t, "grep -F 'pulseaudio ready' /run/ringo/log/pulseaudio.log"))
 	bannerUp := regexp.MustCompile(`up ([\d.]+)s`).FindStringSubmatch(banner)
 	if ready == nil || bannerUp == nil {
 		t.Fatalf("no uptimes in the banner %q or PulseAudio's log", banner)
@@ -91,8 +77,8 @@ func TestBenchSound(t *testing.T) {
 			}
 		}
 	}()
-	run("phonectl wait Incoming -timeout 30s")
-	run("phonectl answer")
+	run(t, "phonectl wait Incoming -timeout 30s")
+	run(t, "phonectl answer")
 	var conn time.Time
 	select {
 	case conn = <-connected:
@@ -102,7 +88,7 @@ func TestBenchSound(t *testing.T) {
 	if err := cli.Wait(); err != nil {
 		t.Fatalf("iaxcli call: %v", err)
 	}
-	run("phonectl wait HangupRemote -timeout 30s")
+	run(t, "phonectl wait HangupRemote -timeout 30s")
 	s, err := wav.Samples()
 	if err != nil {
 		t.Fatal(err)
@@ -128,10 +114,10 @@ func TestBenchSound(t *testing.T) {
 
 	// CPU idle and during a call to 601: the guest's own counters, over
 	// 10 s each.
-	pa := strings.TrimSpace(run("pidof pulseaudio"))
-	ag := strings.TrimSpace(run("pidof iaxagent"))
+	pa := strings.TrimSpace(run(t, "pidof pulseaudio"))
+	ag := strings.TrimSpace(run(t, "pidof iaxagent"))
 	stat := func() (paTicks, agTicks, busy, total float64) {
-		out := run(fmt.Sprintf("cat /proc/%s/stat /proc/%s/stat /proc/stat", pa, ag))
+		out := run(t, fmt.Sprintf("cat /proc/%s/stat /proc/%s/stat /proc/stat", pa, ag))
 		lines := strings.Split(out, "\n")
 		ticks := func(line string) float64 {
 			f := strings.Fields(line[strings.LastIndexByte(line, ')')+2:])
@@ -149,7 +135,7 @@ func TestBenchSound(t *testing.T) {
 		}
 		return ticks(lines[0]), ticks(lines[1]), busy, total
 	}
-	cpus := float64(strings.Count(run("cat /proc/stat"), "\ncpu"))
+	cpus := float64(strings.Count(run(t, "cat /proc/stat"), "\ncpu"))
 	measure := func(what string) {
 		p0, a0, b0, t0 := stat()
 		time.Sleep(10 * time.Second) // the length of the measurement, not a wait for something
@@ -159,10 +145,10 @@ func TestBenchSound(t *testing.T) {
 			what, n/100/cpus, cpus, 100*(p1-p0)/n*cpus, 100*(a1-a0)/n*cpus, 100*(b1-b0)/n*cpus)
 	}
 	measure("with no call")
-	run("phonectl dial 601")
-	run("phonectl wait Connected -timeout 30s")
+	run(t, "phonectl dial 601")
+	run(t, "phonectl wait Connected -timeout 30s")
 	measure("during a call to 601")
-	run("phonectl hangup")
+	run(t, "phonectl hangup")
 }
 
 // writeClicks writes a WAV of length at 8 kHz: silence with a 10 ms

@@ -46,14 +46,7 @@ var earpieceRegs = []struct{ reg, value byte }{
 func hardwareScenarios(t *testing.T, m *qemu.Machine, pbxLog *proctest.Buffer) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	run := func(t *testing.T, cmd string) string {
-		t.Helper()
-		out, rc, err := m.Run(ctx, cmd)
-		if err != nil || rc != 0 {
-			t.Fatalf("%s: rc %d, %v\n%s", cmd, rc, err, out)
-		}
-		return out
-	}
+	run := mustRun(ctx, m)
 	// waitValue waits for a value-space listing of dir to show want,
 	// asking the guest again every 50 ms (its console is the only way in).
 	waitValue := func(t *testing.T, dir, want string) {

@@ -52,14 +52,7 @@ func (ms *modemSim) send(t *testing.T, cmd string) {
 func modemScenarios(t *testing.T, m *qemu.Machine, sim *modemSim) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	run := func(t *testing.T, cmd string) string {
-		t.Helper()
-		out, rc, err := m.Run(ctx, cmd)
-		if err != nil || rc != 0 {
-			t.Fatalf("%s: rc %d, %v\n%s", cmd, rc, err, out)
-		}
-		return out
-	}
+	run := mustRun(ctx, m)
 	t.Run("modem over the virtio console", func(t *testing.T) {
 		sim.send(t, "register home")
 		// Out of reach again afterwards, whatever happens here.

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ringo-phone/ringo/internal/proctest"
 	"github.com/ringo-phone/ringo/internal/testenv"
 	"github.com/ringo-phone/ringo/tools/qemu"
 )
@@ -61,19 +60,7 @@ func persistCheck(t *testing.T, disk, pbxBin string) {
 	if tr := m.Transcript(); !strings.Contains(tr, "ringo: persistent storage /dev/vda on ") {
 		t.Fatalf("the reboot did not mount its state disk:\n%s", printable(tr))
 	}
-	var pbxLog proctest.Buffer
-	pbx := m.Command(pbxBin, "-config", filepath.Join(moduleRoot(), "initramfs/demo-pbx.conf"))
-	pbx.Stdout, pbx.Stderr = &pbxLog, &pbxLog
-	if err := pbx.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		pbx.Process.Kill()
-		pbx.Wait()
-		if t.Failed() {
-			t.Logf("iaxpbx log after the reboot:\n%s", pbxLog.String())
-		}
-	})
+	startPBX(t, m, pbxBin)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	out, rc, err := m.Run(ctx, "iaxsettings show")

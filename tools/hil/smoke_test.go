@@ -3,13 +3,11 @@ package hil
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ringo-phone/ringo/internal/proctest"
 	"github.com/ringo-phone/ringo/tools/qemu"
 )
 
@@ -95,27 +93,8 @@ func TestSmoke(t *testing.T) {
 // reason, and which the agent logs once.
 func noSoundCard(t *testing.T, ctx context.Context, m *qemu.Machine) {
 	t.Run("no sound card: the null device, and why", func(t *testing.T) {
-		pbx := m.Command(buildTool(t, "iaxpbx"), "-config", filepath.Join(moduleRoot(), "initramfs/demo-pbx.conf"))
-		var pbxLog proctest.Buffer
-		pbx.Stdout, pbx.Stderr = &pbxLog, &pbxLog
-		if err := pbx.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			pbx.Process.Kill()
-			pbx.Wait()
-			if t.Failed() {
-				t.Logf("iaxpbx log:\n%s", pbxLog.String())
-			}
-		})
-		run := func(cmd string) string {
-			t.Helper()
-			out, rc, err := m.Run(ctx, cmd)
-			if err != nil || rc != 0 {
-				t.Fatalf("%s: rc %d, %v\n%s", cmd, rc, err, out)
-			}
-			return out
-		}
+		startPBX(t, m, buildTool(t, "iaxpbx"))
+		run := mustRun(ctx, m)
 		// uinit gives the card 10 s to appear, then starts PulseAudio
 		// without it and says so where a person will see it.
 		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -128,18 +107,18 @@ func noSoundCard(t *testing.T, ctx context.Context, m *qemu.Machine) {
 			!regexp.MustCompile(`(?m)^FAIL +sound card +no sound card "Audio" in /proc/asound/cards`).MatchString(out) {
 			t.Errorf("hwcheck board without the card: rc %d, %v, want 1 and a FAIL line for the sound card:\n%s", rc, err, out)
 		}
-		run("phonectl wait -service asterisk Home -timeout 60s")
-		run("phonectl dial 600")
-		run("phonectl wait Connected -timeout 30s")
-		status := run("phonectl status")
+		run(t, "phonectl wait -service asterisk Home -timeout 60s")
+		run(t, "phonectl dial 600")
+		run(t, "phonectl wait Connected -timeout 30s")
+		status := run(t, "phonectl status")
 		if !regexp.MustCompile(`audio of \S+ on null \(PulseAudio not available: .+`).MatchString(status) {
 			t.Errorf("phonectl status does not say the call is on the null device and why:\n%s", status)
 		}
-		run("phonectl hangup")
-		run("phonectl wait HangupLocal -timeout 30s")
-		if n := strings.TrimSpace(run("grep -c -F 'call audio on the null device' /run/ringo/log/phoned.log")); n != "1" {
+		run(t, "phonectl hangup")
+		run(t, "phonectl wait HangupLocal -timeout 30s")
+		if n := strings.TrimSpace(run(t, "grep -c -F 'call audio on the null device' /run/ringo/log/phoned.log")); n != "1" {
 			t.Errorf("phoned.log says %s times that the call fell back to the null device, want once:\n%s",
-				n, run("grep -F 'null device' /run/ringo/log/phoned.log"))
+				n, run(t, "grep -F 'null device' /run/ringo/log/phoned.log"))
 		}
 	})
 }

@@ -34,14 +34,7 @@ const toneBack = 2 * time.Second
 func soundScenarios(t *testing.T, m *qemu.Machine, wav *speakerWAV, pbxLog *proctest.Buffer, recDir string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	run := func(t *testing.T, cmd string) string {
-		t.Helper()
-		out, rc, err := m.Run(ctx, cmd)
-		if err != nil || rc != 0 {
-			t.Fatalf("%s: rc %d, %v\n%s", cmd, rc, err, out)
-		}
-		return out
-	}
+	run := mustRun(ctx, m)
 	call := func(t *testing.T, ext string) {
 		t.Helper()
 		run(t, "phonectl dial "+ext)

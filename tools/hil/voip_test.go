@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ringo-phone/ringo/internal/proctest"
 	"github.com/ringo-phone/ringo/internal/testenv"
 	"github.com/ringo-phone/ringo/tools/qemu"
 )
@@ -33,51 +32,32 @@ func TestImageRegistersAndCalls(t *testing.T) {
 	sound := t.TempDir()
 	speaker := followWAV(t, filepath.Join(sound, "speaker.wav"))
 	m, _ := Boot(t, qemu.Config{Keyboard: true, StateDisk: disk, ModemSocket: modemSock, SoundWAV: speaker.path})
-	var pbxLog proctest.Buffer
-	pbx := m.Command(pbxBin, "-config", filepath.Join(moduleRoot(), "initramfs/demo-pbx.conf"), "-record-dir", sound)
-	pbx.Stdout, pbx.Stderr = &pbxLog, &pbxLog
-	if err := pbx.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		pbx.Process.Kill()
-		pbx.Wait()
-		if t.Failed() {
-			t.Logf("iaxpbx log:\n%s", pbxLog.String())
-		}
-	})
+	pbxLog := startPBX(t, m, pbxBin, "-record-dir", sound)
 	// Bounds this function's own steps, between the scenarios (each has
 	// its own bound).
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	run := func(cmd string) string {
-		t.Helper()
-		out, rc, err := m.Run(ctx, cmd)
-		if err != nil || rc != 0 {
-			t.Fatalf("%s: rc %d, %v\n%s", cmd, rc, err, out)
-		}
-		return out
-	}
+	run := mustRun(ctx, m)
 	// phoned's bus comes up shortly after the banner (phonectl wait needs
 	// it); PulseAudio and the sound card's modules start at the same time.
-	run("until vsexplorer ls / >/dev/null 2>&1; do sleep 0.1; done")
-	run("phonectl wait -service asterisk Home -timeout 60s")
-	status := run("phonectl status")
+	run(t, "until vsexplorer ls / >/dev/null 2>&1; do sleep 0.1; done")
+	run(t, "phonectl wait -service asterisk Home -timeout 60s")
+	status := run(t, "phonectl status")
 	for _, w := range []string{"asterisk", "Home", "Asterisk"} {
 		if !strings.Contains(status, w) {
 			t.Errorf("phonectl status lacks %q:\n%s", w, status)
 		}
 	}
-	run("phonectl dial 600")
-	run("phonectl wait Connected -timeout 30s")
-	run("phonectl hangup")
-	run("phonectl wait HangupLocal -timeout 30s")
+	run(t, "phonectl dial 600")
+	run(t, "phonectl wait Connected -timeout 30s")
+	run(t, "phonectl hangup")
+	run(t, "phonectl wait HangupLocal -timeout 30s")
 	if !strings.Contains(pbxLog.String(), "600") {
 		t.Errorf("iaxpbx logged no call to 600:\n%s", pbxLog.String())
 	}
-	soundScenarios(t, m, speaker, &pbxLog, sound)
+	soundScenarios(t, m, speaker, pbxLog, sound)
 	modemScenarios(t, m, modem)
-	hardwareScenarios(t, m, &pbxLog)
+	hardwareScenarios(t, m, pbxLog)
 	persistSet(t, ctx, m)
 	if err := m.PowerOff(ctx); err != nil {
 		t.Errorf("poweroff: %v", err)
