@@ -25,6 +25,8 @@ type daemon struct {
 	prepare func(ctx context.Context) error
 	// onLine, if set, sees each line of output after it is logged.
 	onLine func(line string)
+	// started, if set, is told each time the program starts.
+	started func(pid int)
 	// quiet keeps the routine events (started, stopping, stopped) off
 	// log, in the program's own log instead; exits and restarts are
 	// always on log.
@@ -98,6 +100,9 @@ func (d *daemon) event(e supervise.Event, recent func() []string) {
 	switch e.State {
 	case supervise.Running:
 		d.routine.Info(d.name+" started", "pid", e.Pid)
+		if d.started != nil {
+			d.started(e.Pid)
+		}
 	case supervise.BackingOff:
 		d.log.Warn(d.name+" exited; restarting", "exit", e.Exit.String(), "ran", e.Exit.Ran.Round(time.Millisecond).String(),
 			"in", e.Wait.Round(time.Millisecond).String(), "restarts", e.Restarts, "recentOutput", strings.Join(recent(), "\n"))

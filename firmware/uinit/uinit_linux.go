@@ -19,6 +19,7 @@ import (
 	"github.com/ringo-phone/ringo/board"
 	"github.com/ringo-phone/ringo/internal/clock"
 	"github.com/ringo-phone/ringo/internal/command"
+	"github.com/ringo-phone/ringo/internal/runenv"
 	ringotty "github.com/ringo-phone/ringo/internal/tty"
 	"github.com/ringo-phone/ringo/internal/version"
 	"github.com/u-root/u-root/pkg/kmodule"
@@ -37,6 +38,8 @@ func run(ctx context.Context, args []string) error {
 	}
 
 	startedAt := uptime()
+	steps := &bootSteps{}
+	steps.mark("kernel → uinit", startedAt)
 	console := openConsole()
 	defer console.Close()
 	base := slog.New(slog.NewTextHandler(console, nil))
@@ -72,6 +75,7 @@ func run(ctx context.Context, args []string) error {
 			start := time.Now()
 			rep := board.LoadModules(b, loader)
 			fmt.Fprintf(console, "%s\n  (uinit up at %.2f s; %d modules in %.2f s)\n", rep, startedAt, len(b.Modules), time.Since(start).Seconds())
+			steps.mark("modules", uptime())
 		}
 		// configfs is a module on Debian kernels: mount it once it is loaded.
 		if err := mountIfMissing("configfs", "/sys/kernel/config", "configfs"); err != nil {
@@ -79,17 +83,26 @@ func run(ctx context.Context, args []string) error {
 		}
 	}
 
-	// Before phoned: it and the console tools read /etc/ringo and keep
-	// state under /var/lib/ringo.
-	setUpStorage(b.Storage, console, log)
-
-	fmt.Fprintln(console, banner(compat))
+	// The network comes up while the storage is mounted: the agent
+	// phoned starts needs it from its first registration.
+	netUp := make(chan struct{})
 	go func() {
+		defer close(netUp)
 		if b.Net != nil {
 			if err := bringUpNet(*b.Net); err != nil {
 				log.Error("network", "interface", b.Net.Interface, "err", err)
 			}
 		}
+	}()
+
+	// Before phoned: it and the console tools read /etc/ringo and keep
+	// state under /var/lib/ringo.
+	setUpStorage(b.Storage, console, log)
+
+	fmt.Fprintln(console, banner(compat))
+	steps.mark("banner", uptime())
+	go func() {
+		<-netUp
 		// PulseAudio starts beside phoned, not before: the agent connects
 		// when a call needs audio, and the banner and Home do not wait for
 		// the sound card or its modules.
@@ -113,7 +126,10 @@ func run(ctx context.Context, args []string) error {
 		}
 		// The agent phoned starts plays and records calls on the board's
 		// card with the buffering it needs.
-		if err := phonedDaemon(*phoned, base, streamEnv(b.Audio)...).supervise(ctx); err != nil {
+		d := phonedDaemon(*phoned, base, streamEnv(b.Audio)...)
+		d.started = func(int) { steps.mark("phoned started", uptime()) }
+		go reportHome(ctx, steps, console)
+		if err := d.supervise(ctx); err != nil {
 			log.Error("phone server stopped", "err", err)
 		}
 	}()
@@ -363,4 +379,29 @@ func openConsoleTTY() (*os.File, error) {
 		}
 	}
 	return os.OpenFile("/dev/"+name, os.O_RDWR, 0)
+}
+
+// bootLog keeps the boot steps' line beside phoned's log.
+const bootLog = "/run/ringo/log/boot.log"
+
+// homeWatchFor bounds the watch for Home: a boot without a registrable
+// service (no network, no account) gives up and frees its bus client.
+const homeWatchFor = 5 * time.Minute
+
+// reportHome prints the boot steps on the console and in bootLog once a
+// service is registered Home.
+func reportHome(ctx context.Context, steps *bootSteps, console io.Writer) {
+	ctx, cancel := context.WithTimeout(ctx, homeWatchFor)
+	defer cancel()
+	out := []io.Writer{console}
+	if err := os.MkdirAll(filepath.Dir(bootLog), 0o755); err == nil {
+		if f, err := os.OpenFile(bootLog, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
+			defer f.Close()
+			out = append(out, f)
+		}
+	}
+	socket := runenv.Dirs{Runtime: runenv.DefaultRuntime}.Socket()
+	if err := watchHome(ctx, socket, uptime, steps, out...); err != nil && len(out) > 1 {
+		fmt.Fprintf(out[1], "%s; %v (phonectl status says why)\n", steps.line(), err)
+	}
 }
