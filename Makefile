@@ -25,7 +25,10 @@ DEB_PACKAGES := qemu-system-arm kmod cpio xz-utils gcc-aarch64-linux-gnu make bc
 	e2fsprogs
 
 KERNEL  := $(BUILD)/kernel/vmlinuz
-MODULES := $(BUILD)/kernel/modules.cpio
+# Each board's modules in a cpio of its own (initramfs/kernel.sh): the QEMU
+# image carries only qemu-virt's, an SD card's initramfs only its board's.
+MODULES_OF = $(BUILD)/kernel/modules-$(1).cpio
+MODULES := $(call MODULES_OF,qemu-virt)
 IMAGE   := $(BUILD)/ringo.cpio
 ROOTFS  := $(BUILD)/ringo-root.cpio
 # PulseAudio and the libraries it loads, from Debian's arm64 packages.
@@ -36,7 +39,7 @@ FUZZTIME   ?= 60s
 HIL_PKGS   := ./tools/hil/...
 UNIT_PKGS   = $(shell $(GO) list ./... | grep -v '/tools/hil')
 
-.PHONY: deps deps-apt deps-go kernel pulseaudio build image run test test-unit test-fuzz test-hil \
+.PHONY: deps deps-apt deps-go kernel pulseaudio build image run test test-unit test-bench test-fuzz test-hil \
 	bench fuzz clean fmt-check
 
 ## deps: Debian packages, Go modules, the Debian arm64 kernel and PulseAudio
@@ -59,8 +62,8 @@ deps-go:
 	@$(GO) mod download
 
 kernel: deps-apt
-	@echo "kernel: Debian's arm64 kernel and the board's modules (initramfs/kernel.sh)"
-	@SUDO="$(SUDO)" bash initramfs/kernel.sh $(BUILD)/kernel
+	@echo "kernel: Debian's arm64 kernel and each board's modules (initramfs/kernel.sh)"
+	@SUDO="$(SUDO)" GO="$(GO)" bash initramfs/kernel.sh $(BUILD)/kernel
 
 ## build: host binaries (firmware and tools) into build/
 build:
@@ -95,12 +98,21 @@ deps: uboot
 ## is qemu-virt (docs/boards/pinephone.md says how to flash it)
 sdimage: $(SDIMAGE)
 
-$(SDIMAGE): $(IMAGE) $(KERNEL) $(UBOOT_DEB) board/board.go \
+# The card's initramfs: the same u-root image and PulseAudio as the QEMU
+# image, with the board's own modules.
+SD_INITRD := $(BUILD)/ringo-$(SD_BOARD).cpio
+
+$(SD_INITRD): $(ROOTFS) $(call MODULES_OF,$(SD_BOARD)) $(PULSE)
+	@echo "image: $@ = the u-root image + $(SD_BOARD)'s modules + PulseAudio"
+	@cat $^ > $@.tmp
+	@mv $@.tmp $@
+
+$(SDIMAGE): $(SD_INITRD) $(KERNEL) $(UBOOT_DEB) board/board.go \
 		$(shell find tools/sdimage -name '*.go' -not -name '*_test.go')
 	@[ -d $(BUILD)/kernel/dtbs ] || $(MAKE) --no-print-directory kernel
-	@echo "sdimage: $@ from Debian's U-Boot and kernel and $(IMAGE) (tools/sdimage)"
+	@echo "sdimage: $@ from Debian's U-Boot and kernel and $(SD_INITRD) (tools/sdimage)"
 	@$(GO) run ./tools/sdimage -board $(SD_BOARD) -kernel $(KERNEL) -dtbs $(BUILD)/kernel/dtbs \
-		-initrd $(IMAGE) -uboot-deb $(UBOOT_DEB) -o $@
+		-initrd $(SD_INITRD) -uboot-deb $(UBOOT_DEB) -o $@
 
 ## uboot: Debian's U-Boot for the Allwinner arm64 boards (idempotent)
 uboot: deps-apt
@@ -122,7 +134,7 @@ $(ROOTFS): $(GO_SOURCES) initramfs/mkuimage.yaml $(shell find initramfs/rootfs -
 	@mv $@.tmp $@
 
 $(IMAGE): $(ROOTFS) $(MODULES) $(PULSE)
-	@echo "image: $(IMAGE) = the u-root image + the board's modules + PulseAudio"
+	@echo "image: $(IMAGE) = the u-root image + qemu-virt's modules + PulseAudio"
 	@cat $(ROOTFS) $(MODULES) $(PULSE) > $@.tmp
 	@mv $@.tmp $@
 
@@ -139,7 +151,7 @@ $(PULSE): initramfs/pulseaudio.files $(wildcard initramfs/debfiles/*.go initramf
 	@(cd $(BUILD)/pulseaudio-root && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) > $@.tmp
 	@mv $@.tmp $@
 
-$(MODULES) $(KERNEL):
+$(KERNEL) $(foreach b,qemu-virt $(SD_BOARDS),$(call MODULES_OF,$(b))):
 	$(MAKE) kernel
 
 ## state-disk: the guest's persistent state, an ext4 disk image made once
@@ -164,7 +176,7 @@ run: deps image build $(STATE_DISK)
 		-wav $(BUILD)/speaker.wav
 
 ## test: everything CI runs
-test: deps image sdimage fmt-check test-unit test-fuzz test-hil
+test: deps image sdimage fmt-check test-unit test-bench test-fuzz test-hil
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); \
@@ -188,17 +200,40 @@ test-hil: image
 	RINGO_STRICT=1 $(GO) test -count=1 -timeout 15m -v $(HIL_PKGS) 2>&1 | \
 		grep -vE '^=== (RUN|PAUSE|CONT)'
 
-## bench: benchmarks and measured end-to-end runs (numbers for docs/PERFORMANCE.md)
-bench: deps image
-	$(GO) test -run '^$$' -bench . -benchmem $(UNIT_PKGS)
-	@start=$$(date +%s.%N); \
+## bench: every benchmark and measured run, then ONE table of every figure
+## in docs/PERFORMANCE.md beside its goal (tools/benchtable; the raw output
+## is kept in build/bench.out). A failing step is reported at the end; the
+## table is printed either way.
+BENCH_OUT := $(BUILD)/bench.out
+bench: deps image $(call MODULES_OF,$(SD_BOARD))
+	@rc=0; : > $(BENCH_OUT); \
+	echo "bench: unit benchmarks"; \
+	$(GO) test -run '^$$' -bench . -benchmem $(UNIT_PKGS) 2>&1 | tee -a $(BENCH_OUT) || rc=1; \
+	echo "bench: the image by part (a full u-root build, timed, and one without Ringo's commands)"; \
+	start=$$(date +%s.%N); \
 	$$($(GO) tool -n u-root) -config-file initramfs/mkuimage.yaml -config ringo \
-		-go-extra-args=-ldflags='-s -w $(LDFLAGS)' -o $(BUILD)/bench-root.cpio 2>/dev/null; \
+		-go-extra-args=-ldflags='-s -w $(LDFLAGS)' -o $(BUILD)/bench-root.cpio 2>/dev/null || rc=1; \
 	end=$$(date +%s.%N); \
-	echo "image: $$(cat $(BUILD)/bench-root.cpio $(MODULES) | wc -c) bytes; u-root build $$(echo "$$end - $$start" | bc) s"; \
-	rm -f $(BUILD)/bench-root.cpio
+	echo "BenchmarkImageBuild 1 $$(echo "$$end - $$start" | bc) s" | tee -a $(BENCH_OUT); \
+	$$($(GO) tool -n u-root) -config-file initramfs/mkuimage.yaml -config uroot-only \
+		-go-extra-args=-ldflags='-s -w $(LDFLAGS)' -o $(BUILD)/bench-uroot.cpio 2>/dev/null || rc=1; \
+	$(GO) run ./tools/imageparts sizes -root $(BUILD)/bench-root.cpio -uroot $(BUILD)/bench-uroot.cpio \
+		-modules qemu-virt=$(MODULES),$(SD_BOARD)=$(call MODULES_OF,$(SD_BOARD)) -pulse $(PULSE) \
+		-each initramfs/mkuimage.yaml | tee -a $(BENCH_OUT) || rc=1; \
+	rm -f $(BUILD)/bench-root.cpio $(BUILD)/bench-uroot.cpio; \
+	echo "bench: the measurements that are tests (RINGO_BENCH=1)"; \
 	RINGO_BENCH=1 RINGO_STRICT=1 $(GO) test -count=1 -timeout 30m -v -run 'Bench' ./... 2>&1 | \
-		grep -vE '^=== (RUN|PAUSE|CONT)|no test files'
+		grep -vE '^=== (RUN|PAUSE|CONT)|no test files' | tee -a $(BENCH_OUT) || rc=1; \
+	echo "bench: the boot benchmarks, five boots each (RINGO_BENCH=1)"; \
+	RINGO_BENCH=1 RINGO_STRICT=1 $(GO) test -count=1 -timeout 30m -run '^$$' -bench . -benchtime=1x $(HIL_PKGS) 2>&1 | \
+		tee -a $(BENCH_OUT) || rc=1; \
+	echo; $(GO) run ./tools/benchtable < $(BENCH_OUT); \
+	[ $$rc = 0 ] || { echo "bench: a step failed (its output is above and in $(BENCH_OUT))"; exit 1; }
+
+## test-bench: every benchmark of the unit packages once (-benchtime=1x),
+## so none rots; no goals are asserted (make bench measures)
+test-bench:
+	$(GO) test -run '^$$' -bench . -benchtime=1x -timeout 10m $(UNIT_PKGS)
 
 ## fuzz: every fuzz target for FUZZTIME each (default 60s; on Go 1.26 a bare
 ## "context deadline exceeded" at the end is the toolchain race above, not a

@@ -2,17 +2,19 @@
 # Fetch Debian's arm64 kernel, build the modules Debian does not ship out of
 # tree against the same kernel's headers and source (the simulated hardware:
 # gpio-sim, irq_sim, i2c-stub; the PinePhone's volume keys: sun4i-lradc-keys),
-# and pack every board's modules into a cpio that is appended to the u-root
-# image. The Allwinner device trees are kept for SD-card images.
+# and pack each board's modules into a cpio of its own that is appended to
+# the u-root image for that board. The Allwinner device trees are kept for
+# SD-card images.
 #
-#   initramfs/kernel.sh OUT     -> OUT/vmlinuz, OUT/modules.cpio, OUT/abi,
-#                                  OUT/dtbs/allwinner/*.dtb
+#   initramfs/kernel.sh OUT     -> OUT/vmlinuz, OUT/modules-BOARD.cpio (one
+#                                  per board), OUT/abi, OUT/dtbs/allwinner/*.dtb
 #
 # The kernel follows Debian's metapackage linux-image-arm64 (its ABI moves
 # often, so nothing here names one). Idempotent: a second run with the same
 # ABI, the same script and the same board module lists does nothing.
 # Needs: apt-get, dpkg-deb, depmod, modprobe, cpio, xz, gcc-aarch64-linux-gnu,
-# make, bc (make deps installs them).
+# make, bc (make deps installs them), and go (the boards' module lists come
+# from board/ through tools/imageparts).
 set -euo pipefail
 
 out=${1:?usage: kernel.sh OUTDIR}
@@ -41,14 +43,23 @@ if [ -z "$pkg" ]; then
 	exit 1
 fi
 
-# Every board's modules (board/*.go lists them as {Name: "..."}).
-mods=$(sed -n 's/^[[:space:]]*{Name: "\([^"]*\)".*/\1/p' $(ls "$here"/../board/*.go | grep -v '_test\.go$') | sort -u)
+# Each board's modules, one board a line: "NAME module module ...".
+boards=$(cd "$here/.." && ${GO:-go} run ./tools/imageparts modules)
+if [ -z "$boards" ]; then
+	echo "kernel.sh: tools/imageparts listed no board modules" >&2
+	exit 1
+fi
 # What the outputs were made from: a change to this script or to a board's
 # module list makes them again.
-recipe=$( (cat "$0"; echo "$mods") | sha256sum | cut -c1-16)
+recipe=$( (cat "$0"; echo "$boards") | sha256sum | cut -c1-16)
+have_all() {
+	echo "$boards" | while read -r name _; do
+		[ -f "$out/modules-$name.cpio" ] || echo "$name"
+	done
+}
 if [ -f "$out/abi" ] && [ "$(cat "$out/abi")" = "$abi" ] &&
 	[ -f "$out/recipe" ] && [ "$(cat "$out/recipe")" = "$recipe" ] &&
-	[ -f "$out/vmlinuz" ] && [ -f "$out/modules.cpio" ] && [ -d "$out/dtbs/allwinner" ]; then
+	[ -f "$out/vmlinuz" ] && [ -z "$(have_all)" ] && [ -d "$out/dtbs/allwinner" ]; then
 	echo "kernel $abi: up to date"
 	exit 0
 fi
@@ -111,21 +122,24 @@ mkdir -p "$moddir/extra"
 cp "$src"/*.ko "$moddir/extra/"
 depmod -b "$root" "$abi"
 
-# The board's modules and everything they depend on.
-echo "kernel $abi: collecting the boards' modules"
-stage="$work/stage"
-mkdir -p "$stage/lib/modules/$abi"
-for m in $mods; do
-	modprobe -d "$root" -S "$abi" --show-depends "$m" | while read -r verb path _; do
-		[ "$verb" = insmod ] || continue
-		rel=${path#"$moddir"/}
-		mkdir -p "$stage/lib/modules/$abi/$(dirname "$rel")"
-		cp "$path" "$stage/lib/modules/$abi/$rel"
+# Each board's modules and everything they depend on, in a cpio per board:
+# an image carries only its board's (the PinePhone's are most of them).
+echo "$boards" | while read -r name mods; do
+	echo "kernel $abi: collecting the modules of board $name"
+	stage="$work/stage-$name"
+	mkdir -p "$stage/lib/modules/$abi"
+	for m in $mods; do
+		modprobe -d "$root" -S "$abi" --show-depends "$m" | while read -r verb path _; do
+			[ "$verb" = insmod ] || continue
+			rel=${path#"$moddir"/}
+			mkdir -p "$stage/lib/modules/$abi/$(dirname "$rel")"
+			cp "$path" "$stage/lib/modules/$abi/$rel"
+		done
 	done
+	cp "$moddir/modules.builtin" "$moddir/modules.builtin.modinfo" "$moddir/modules.order" "$stage/lib/modules/$abi/"
+	depmod -b "$stage" "$abi"
+	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >"$out/modules-$name.cpio.tmp"
 done
-cp "$moddir/modules.builtin" "$moddir/modules.builtin.modinfo" "$moddir/modules.order" "$stage/lib/modules/$abi/"
-depmod -b "$stage" "$abi"
-(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >"$out/modules.cpio.tmp"
 
 # The Allwinner device trees (the PinePhone's among them) for SD-card images.
 rm -rf "$out/dtbs.tmp"
@@ -136,8 +150,13 @@ mv "$out/dtbs.tmp" "$out/dtbs"
 
 cp "$root/boot/vmlinuz-$abi" "$out/vmlinuz.tmp"
 mv "$out/vmlinuz.tmp" "$out/vmlinuz"
-mv "$out/modules.cpio.tmp" "$out/modules.cpio"
+echo "$boards" | while read -r name _; do
+	mv "$out/modules-$name.cpio.tmp" "$out/modules-$name.cpio"
+	echo "kernel $abi: board $name: $(du -h "$out/modules-$name.cpio" | cut -f1) of modules"
+done
+# The single cpio of every board's modules that older builds made.
+rm -f "$out/modules.cpio"
 echo "$abi" >"$out/abi"
 echo "$recipe" >"$out/recipe"
 rm -rf "$work"
-echo "kernel $abi: ready ($(du -h "$out/modules.cpio" | cut -f1) of modules)"
+echo "kernel $abi: ready"

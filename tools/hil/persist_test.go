@@ -19,7 +19,7 @@ const persistName = "Persisted Handset"
 
 // newStateDisk makes a fresh state disk as `make state-disk` does: 64 MB
 // of ext4 labelled ringo-state with the config and state directories.
-func newStateDisk(t *testing.T) string {
+func newStateDisk(t testing.TB) string {
 	t.Helper()
 	testenv.RequireTool(t, "mkfs.ext4")
 	dir := t.TempDir()

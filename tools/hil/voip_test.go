@@ -66,7 +66,7 @@ func TestImageRegistersAndCalls(t *testing.T) {
 }
 
 // buildTool builds a host tool of this module into the test's directory.
-func buildTool(t *testing.T, name string) string {
+func buildTool(t testing.TB, name string) string {
 	t.Helper()
 	testenv.RequireTool(t, "go")
 	out := filepath.Join(t.TempDir(), name)
