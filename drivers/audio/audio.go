@@ -42,6 +42,18 @@ type Sink interface {
 	Close() error
 }
 
+// CallerPaced is implemented by endpoints with no rhythm of their own —
+// the null device, WAV files, the test fakes — which a caller may serve
+// from its own 20 ms tick instead of waiting on their clocks. After
+// PaceByCaller their ReadFrame and WriteFrame no longer wait for a clock
+// (they return at once) and the caller calls them once per frame period:
+// a call's audio then costs one timer for microphone, speaker and network
+// together rather than one per endpoint and frame. Hardware (pulse) does
+// not implement it: the sound card's rhythm is the one to follow.
+type CallerPaced interface {
+	PaceByCaller()
+}
+
 // StreamStats counts what happened to one device stream, for backends
 // that keep counters (pulse does: its Sink and Source have a Stats method
 // returning them).

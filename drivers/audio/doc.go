@@ -13,7 +13,11 @@
 // fake: a paced Source releases frame n once (n+1)·20 ms have passed since
 // the first read, as a capture device would; a paced Sink accepts frame n
 // at n·20 ms.
-// Unpaced endpoints run as fast as the caller. Blocking calls take a context
+// Unpaced endpoints run as fast as the caller. Endpoints without a
+// rhythm of their own (null, wav, the audiotest fakes) are CallerPaced: a
+// caller that serves them from its own 20 ms tick (a call's audio
+// session) turns their clock off, so one timer paces microphone, speaker
+// and network together. Blocking calls take a context
 // and end early with ctx.Err(), or with ErrClosed once Close is called from
 // another goroutine. Close is idempotent.
 //

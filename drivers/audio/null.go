@@ -30,6 +30,13 @@ func (s *NullSource) ReadFrame(ctx context.Context, f *Frame) error {
 	return nil
 }
 
+// PaceByCaller stops the source waiting for its clock (CallerPaced).
+func (s *NullSource) PaceByCaller() {
+	s.mu.Lock()
+	s.pace.clk = nil
+	s.mu.Unlock()
+}
+
 // Close ends the source; it is idempotent.
 func (s *NullSource) Close() error {
 	s.closeOnce.Do(func() { close(s.closed) })
@@ -59,6 +66,13 @@ func (s *NullSink) WriteFrame(ctx context.Context, f *Frame) error {
 	}
 	s.frames.Add(1)
 	return nil
+}
+
+// PaceByCaller stops the sink waiting for its clock (CallerPaced).
+func (s *NullSink) PaceByCaller() {
+	s.mu.Lock()
+	s.pace.clk = nil
+	s.mu.Unlock()
 }
 
 // Frames returns how many frames were discarded.

@@ -245,3 +245,55 @@ func TestDevices(t *testing.T) {
 		t.Errorf("ParseDevice(wav:/a:b.wav) = %q %q %v", b, a, err)
 	}
 }
+
+// TestPaceByCaller: the null and WAV endpoints, paced by a clock that
+// never moves, take and give frames at once after PaceByCaller (a
+// cancelled context proves nothing waits) and arm no timer.
+func TestPaceByCaller(t *testing.T) {
+	clk := clock.NewFake(time.Unix(0, 0))
+	path := filepath.Join(t.TempDir(), "out.wav")
+	wavSink, err := audio.CreateWAVSink(path, clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sinks := map[string]audio.Sink{"null": audio.NewNullSink(clk), "wav": wavSink}
+	sources := map[string]audio.Source{"null": audio.NewNullSource(clk)}
+	var f audio.Frame
+	for name, s := range sinks {
+		s.(audio.CallerPaced).PaceByCaller()
+		for i := range 5 {
+			if err := s.WriteFrame(cancelled(), &f); err != nil {
+				t.Fatalf("%s sink: frame %d after PaceByCaller: %v, want taken at once", name, i, err)
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := audio.NewNullSource(clk).ReadFrame(cancelled(), &f); err == nil {
+		t.Fatal("a paced null source gave its first frame before it was captured: the test proves nothing")
+	}
+	for name, s := range sources {
+		s.(audio.CallerPaced).PaceByCaller()
+		for i := range 5 {
+			if err := s.ReadFrame(cancelled(), &f); err != nil {
+				t.Fatalf("%s source: frame %d after PaceByCaller: %v, want given at once", name, i, err)
+			}
+		}
+		s.Close()
+	}
+	in, err := audio.OpenWAVSource(path, clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	in.PaceByCaller()
+	for i := range 5 {
+		if err := in.ReadFrame(cancelled(), &f); err != nil {
+			t.Fatalf("wav source: frame %d after PaceByCaller: %v, want given at once", i, err)
+		}
+	}
+	if n := clk.Pending(); n != 0 {
+		t.Errorf("%d timers pending, want none", n)
+	}
+}

@@ -115,6 +115,13 @@ func (s *WAVSource) ReadFrame(ctx context.Context, f *Frame) error {
 	return nil
 }
 
+// PaceByCaller stops the source waiting for its clock (CallerPaced).
+func (s *WAVSource) PaceByCaller() {
+	s.mu.Lock()
+	s.pace.clk = nil
+	s.mu.Unlock()
+}
+
 // Close closes the file if the source opened it. It is idempotent.
 func (s *WAVSource) Close() error {
 	s.closeOnce.Do(func() {
@@ -194,6 +201,13 @@ func (s *WAVSink) WriteFrame(ctx context.Context, f *Frame) error {
 		return s.err
 	}
 	return nil
+}
+
+// PaceByCaller stops the sink waiting for its clock (CallerPaced).
+func (s *WAVSink) PaceByCaller() {
+	s.mu.Lock()
+	s.pace.clk = nil
+	s.mu.Unlock()
 }
 
 // Frames returns how many whole frames were written.

@@ -91,8 +91,17 @@ type Stats struct {
 }
 
 // Session streams one call's voice between the call and the audio
-// endpoints. Its goroutines stop when the call ends (after the busy tone,
-// if any) or at Close; it then closes the Source and Sink it was given.
+// endpoints. One goroutine serves the call on one 20 ms tick: each tick
+// takes the voice frames that have arrived into the jitter buffer, plays
+// one frame to the speaker and sends one frame from the microphone, so no
+// frame is handed from goroutine to goroutine. The tick is the speaker's
+// own rhythm when it has one (a sound card says when it will take a
+// frame), else the session's single timer on Config.Clock, with the
+// endpoints paced by it (audio.CallerPaced). Only a microphone with a
+// rhythm of its own (PulseAudio) is read by a second goroutine, which the
+// card paces. The goroutines stop when the call ends (after the busy tone,
+// if any) or at Close; the session then closes the Source and Sink it was
+// given.
 type Session struct {
 	cfg  Config
 	call *iax.Call
@@ -107,7 +116,7 @@ type Session struct {
 	done                  chan struct{}
 	sendDone              chan struct{}
 	closeOnce, finishOnce sync.Once
-	warnOnce              sync.Once
+	sendOnce, warnOnce    sync.Once
 
 	mu        sync.Mutex
 	st        Stats
@@ -115,14 +124,19 @@ type Session struct {
 	tone      Tone
 	lastVoice time.Time // the last voice frame's arrival or playout (zero: none yet)
 
+	// The tick's own (only the serving goroutine touches them).
+	mic     media.Frame
+	payload [media.FrameSamples]byte
+	rx, out media.Frame
+
 	// arrived, if set (by tests), sees each decoded frame as it arrives.
 	arrived func(ts uint32, f *media.Frame, at time.Time)
 }
 
 // Start joins c to src (microphone) and sink (speaker) and returns the
-// running session, which owns src and sink from now on. The sink should
-// be paced (a sound card, or a file sink with a clock): it sets the
-// playout rhythm.
+// running session, which owns src and sink from now on. A sink that is
+// paced by its hardware sets the playout rhythm; endpoints without one
+// (null, wav, audio.CallerPaced) are served on the session's 20 ms tick.
 func Start(ctx context.Context, c *iax.Call, src audio.Source, sink audio.Sink, cfg Config) (*Session, error) {
 	cfg.defaults()
 	jb, err := media.NewJitterBuffer(media.JitterConfig{MinDelay: cfg.MinDelay, MaxDelay: cfg.MaxDelay, Clock: cfg.Clock})
@@ -139,13 +153,27 @@ func newSession(c *iax.Call, src audio.Source, sink audio.Sink, jb *media.Jitter
 		done: make(chan struct{}), sendDone: make(chan struct{})}
 }
 
+// pacedByCaller hands an endpoint without a rhythm of its own to the
+// session's tick.
+func pacedByCaller(e any) bool {
+	p, ok := e.(audio.CallerPaced)
+	if ok {
+		p.PaceByCaller()
+	}
+	return ok
+}
+
 func (s *Session) run(ctx context.Context) {
 	s.sendCtx, s.stopSend = context.WithCancel(ctx)
 	s.playCtx, s.stopPlay = context.WithCancel(ctx)
-	s.wg.Add(4)
-	go func() { defer s.wg.Done(); defer close(s.sendDone); s.sendLoop() }()
-	go func() { defer s.wg.Done(); s.receiveLoop() }()
-	go func() { defer s.wg.Done(); s.playLoop() }()
+	micOnTick := pacedByCaller(s.src)
+	ownTick := pacedByCaller(s.sink)
+	s.wg.Add(2)
+	if !micOnTick {
+		s.wg.Add(1)
+		go func() { defer s.wg.Done(); s.captureLoop() }()
+	}
+	go func() { defer s.wg.Done(); s.serve(micOnTick, ownTick) }()
 	go func() { defer s.wg.Done(); s.watch() }()
 	go func() {
 		s.wg.Wait()
@@ -154,7 +182,7 @@ func (s *Session) run(ctx context.Context) {
 }
 
 // watch ends the send side when the call ends, and the playout once the
-// busy tone (if any) has played.
+// busy tone (if any) has played. It wakes only then.
 func (s *Session) watch() {
 	select {
 	case <-s.call.Done():
@@ -180,6 +208,7 @@ func (s *Session) busy() bool {
 
 func (s *Session) finish() {
 	s.finishOnce.Do(func() {
+		s.sendStopped()
 		errs := []error{s.src.Close(), s.sink.Close()}
 		s.mu.Lock()
 		for _, err := range errs {
@@ -200,42 +229,102 @@ func (s *Session) fail(err error) {
 	s.mu.Unlock()
 }
 
-// sendLoop captures, encodes and sends, paced by the source.
-func (s *Session) sendLoop() {
-	var f media.Frame
-	var payload [media.FrameSamples]byte
-	for {
-		if err := s.src.ReadFrame(s.sendCtx, &f); err != nil {
-			switch {
-			case errors.Is(err, io.EOF):
-				s.log.Info("microphone ended; sending stops")
-			case s.sendCtx.Err() != nil, errors.Is(err, audio.ErrClosed):
-			default:
-				s.log.Warn("microphone failed; sending stops", "err", err)
-				s.fail(fmt.Errorf("%w: microphone: %w", ErrDevice, err))
-			}
-			return
-		}
-		var n int
-		switch format := s.call.Info().Format; format {
-		case iax.FormatULaw:
-			n = media.EncodeUlaw(payload[:], f[:])
-		case iax.FormatALaw:
-			n = media.EncodeAlaw(payload[:], f[:])
-		case 0: // no codec agreed yet
-		default:
-			s.warnFormat(format)
-		}
-		if n == 0 {
-			s.count(func(st *Stats) { st.NotSent++ })
-			continue
-		}
-		if err := s.call.SendVoice(payload[:n]); err != nil {
-			s.count(func(st *Stats) { st.NotSent++ })
-			continue
-		}
-		s.count(func(st *Stats) { st.Sent++ })
+// sendStopped closes SendDone, once.
+func (s *Session) sendStopped() { s.sendOnce.Do(func() { close(s.sendDone) }) }
+
+// serve is the call's tick: receive, play, send, once per frame period.
+// The period is the speaker's when it says when it will take a frame
+// (WaitWritable), else one timer of the session's own (ownTick), else
+// the speaker's blocking WriteFrame.
+func (s *Session) serve(micOnTick, ownTick bool) {
+	waiter, _ := s.sink.(writableWaiter)
+	var tick *ticker
+	if ownTick {
+		tick = startTicker(s.cfg.Clock, media.FrameDuration)
+		defer tick.stop()
 	}
+	sending := micOnTick
+	var gen *media.ToneGenerator
+	playing := ToneNone
+	for {
+		switch {
+		case tick != nil:
+			select {
+			case <-tick.c:
+			case <-s.playCtx.Done():
+				return
+			}
+		case waiter != nil:
+			if err := waiter.WaitWritable(s.playCtx); err != nil {
+				s.sinkFailed(err)
+				return
+			}
+		}
+		// A tick that came late (the machine was busy) serves every
+		// period since, a few at most: the speaker and the far end keep
+		// their frame count.
+		n := 1
+		if tick != nil {
+			n = tick.due()
+		}
+		for range n {
+			s.receive()
+			if !s.play(&gen, &playing) {
+				return
+			}
+			if sending && !s.sendOne() {
+				sending = false
+				s.sendStopped()
+			}
+		}
+	}
+}
+
+// captureLoop reads a microphone that has its own rhythm (a sound card)
+// and sends each frame as it is captured.
+func (s *Session) captureLoop() {
+	defer s.sendStopped()
+	for s.sendOne() {
+	}
+}
+
+// sendOne reads, encodes and sends one microphone frame; false once
+// sending has stopped (the microphone ended or failed, or the call ended).
+func (s *Session) sendOne() bool {
+	if s.sendCtx.Err() != nil {
+		return false
+	}
+	if err := s.src.ReadFrame(s.sendCtx, &s.mic); err != nil {
+		switch {
+		case errors.Is(err, io.EOF):
+			s.log.Info("microphone ended; sending stops")
+		case s.sendCtx.Err() != nil, errors.Is(err, audio.ErrClosed):
+		default:
+			s.log.Warn("microphone failed; sending stops", "err", err)
+			s.fail(fmt.Errorf("%w: microphone: %w", ErrDevice, err))
+		}
+		return false
+	}
+	var n int
+	switch format := s.call.Info().Format; format {
+	case iax.FormatULaw:
+		n = media.EncodeUlaw(s.payload[:], s.mic[:])
+	case iax.FormatALaw:
+		n = media.EncodeAlaw(s.payload[:], s.mic[:])
+	case 0: // no codec agreed yet
+	default:
+		s.warnFormat(format)
+	}
+	if n == 0 {
+		s.count(func(st *Stats) { st.NotSent++ })
+		return true
+	}
+	if err := s.call.SendVoice(s.payload[:n]); err != nil {
+		s.count(func(st *Stats) { st.NotSent++ })
+		return true
+	}
+	s.count(func(st *Stats) { st.Sent++ })
+	return true
 }
 
 func (s *Session) count(f func(*Stats)) {
@@ -244,18 +333,15 @@ func (s *Session) count(f func(*Stats)) {
 	s.mu.Unlock()
 }
 
-// receiveLoop decodes network voice into the jitter buffer. A payload
-// longer than a frame (another packetisation) is cut into frames whose
-// timestamps follow on.
-func (s *Session) receiveLoop() {
-	var f media.Frame
+// receive takes every voice frame that has arrived since the last tick
+// into the jitter buffer, without waiting. A payload longer than a frame
+// (another packetisation) is cut into frames whose timestamps follow on.
+func (s *Session) receive() {
 	for {
 		var v iax.Voice
 		select {
 		case v = <-s.call.Voice():
-		case <-s.call.Done():
-			return
-		case <-s.playCtx.Done():
+		default:
 			return
 		}
 		now := s.cfg.Clock.Now()
@@ -272,12 +358,12 @@ func (s *Session) receiveLoop() {
 		}
 		ts := v.Timestamp * (media.SampleRate / 1000)
 		for off := 0; off < len(v.Payload); off += media.FrameSamples {
-			n := decode(f[:], v.Payload[off:])
-			clear(f[n:])
+			n := decode(s.rx[:], v.Payload[off:])
+			clear(s.rx[n:])
 			if s.arrived != nil {
-				s.arrived(ts+uint32(off), &f, now)
+				s.arrived(ts+uint32(off), &s.rx, now)
 			}
-			s.jb.Put(ts+uint32(off), &f)
+			s.jb.Put(ts+uint32(off), &s.rx)
 		}
 		s.mu.Lock()
 		s.st.Received++
@@ -294,6 +380,75 @@ func (s *Session) warnFormat(f iax.Format) {
 	})
 }
 
+// maxCatchUp bounds the periods one late tick serves (100 ms): after a
+// longer stall the lost time is not made up.
+const maxCatchUp = 5
+
+// ticker is the session's one timer: a tick every period on the clock,
+// re-armed from its own callback so that ticks keep their schedule however
+// late the serving goroutine is (they coalesce in c).
+type ticker struct {
+	clk    clock.Clock
+	period time.Duration
+	c      chan struct{}
+
+	mu      sync.Mutex
+	start   time.Time
+	armed   int64 // the periods scheduled so far
+	served  int64 // the periods served (due)
+	t       clock.Timer
+	stopped bool
+}
+
+// startTicker ticks at once and then every period.
+func startTicker(clk clock.Clock, period time.Duration) *ticker {
+	t := &ticker{clk: clk, period: period, c: make(chan struct{}, 1), start: clk.Now()}
+	t.c <- struct{}{}
+	t.mu.Lock()
+	t.arm()
+	t.mu.Unlock()
+	return t
+}
+
+// arm schedules the next tick; call it with mu held.
+func (t *ticker) arm() {
+	t.armed++
+	at := t.start.Add(time.Duration(t.armed) * t.period)
+	t.t = t.clk.AfterFunc(at.Sub(t.clk.Now()), t.fire)
+}
+
+func (t *ticker) fire() {
+	t.mu.Lock()
+	if t.stopped {
+		t.mu.Unlock()
+		return
+	}
+	t.arm()
+	t.mu.Unlock()
+	select {
+	case t.c <- struct{}{}:
+	default:
+	}
+}
+
+// due returns how many periods have begun and not been served yet, at
+// most maxCatchUp (the rest are lost), and counts them served.
+func (t *ticker) due() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	begun := int64(t.clk.Now().Sub(t.start)/t.period) + 1
+	n := min(begun-t.served, maxCatchUp)
+	t.served = begun
+	return int(max(n, 0))
+}
+
+func (t *ticker) stop() {
+	t.mu.Lock()
+	t.stopped = true
+	t.t.Stop()
+	t.mu.Unlock()
+}
+
 // writableWaiter is a sink that can say when it will take a frame.
 type writableWaiter interface {
 	WaitWritable(ctx context.Context) error
@@ -307,55 +462,51 @@ type latencyReporter interface {
 	Latency() time.Duration
 }
 
-// playLoop writes one frame per sink slot: a local tone or the jitter
-// buffer's next frame.
-func (s *Session) playLoop() {
-	var f media.Frame
-	var gen *media.ToneGenerator
-	playing := ToneNone
-	waiter, _ := s.sink.(writableWaiter)
-	for {
-		if waiter != nil {
-			if err := waiter.WaitWritable(s.playCtx); err != nil {
-				s.sinkFailed(err)
-				return
-			}
-		}
-		want := s.localTone()
-		if want != playing {
-			playing, gen = want, nil
-			switch want {
-			case ToneRingback:
-				gen, _ = media.NewToneGenerator(media.Ringback(s.cfg.Tones))
-			case ToneBusy:
-				gen, _ = media.NewToneGenerator(media.Busy(s.cfg.Tones))
-			}
-			s.log.Debug("local tone", "tone", want)
-		}
-		tone, p := gen != nil, media.PlaySilence
-		if tone {
-			gen.Read(&f)
-		} else {
-			p = s.jb.Get(&f)
-		}
-		if err := s.sink.WriteFrame(s.playCtx, &f); err != nil {
-			s.sinkFailed(err)
-			return
-		}
-		s.count(func(st *Stats) {
-			switch {
-			case tone:
-				st.Tone++
-			case p == media.PlayFrame:
-				st.Played++
-				s.lastVoice = s.cfg.Clock.Now()
-			case p == media.PlayConcealed:
-				st.Concealed++
-			default:
-				st.Silence++
-			}
-		})
+// play writes one frame to the speaker: a local tone or the jitter
+// buffer's next frame. It returns false once the speaker failed or was
+// closed.
+func (s *Session) play(gen **media.ToneGenerator, playing *Tone) bool {
+	if s.playCtx.Err() != nil {
+		return false
 	}
+	want := s.localTone()
+	if want != *playing {
+		*playing, *gen = want, nil
+		switch want {
+		case ToneRingback:
+			*gen, _ = media.NewToneGenerator(media.Ringback(s.cfg.Tones))
+		case ToneBusy:
+			*gen, _ = media.NewToneGenerator(media.Busy(s.cfg.Tones))
+		}
+		s.log.Debug("local tone", "tone", want)
+	}
+	f := &s.out
+	tone, p := *gen != nil, media.PlaySilence
+	if tone {
+		(*gen).Read(f)
+	} else {
+		p = s.jb.Get(f)
+	}
+	// Counted as it is handed over: whoever sees the frame at the
+	// speaker sees it counted.
+	s.count(func(st *Stats) {
+		switch {
+		case tone:
+			st.Tone++
+		case p == media.PlayFrame:
+			st.Played++
+			s.lastVoice = s.cfg.Clock.Now()
+		case p == media.PlayConcealed:
+			st.Concealed++
+		default:
+			st.Silence++
+		}
+	})
+	if err := s.sink.WriteFrame(s.playCtx, f); err != nil {
+		s.sinkFailed(err)
+		return false
+	}
+	return true
 }
 
 func (s *Session) sinkFailed(err error) {

@@ -2,6 +2,7 @@ package callaudio
 
 import (
 	"context"
+	"runtime"
 	"testing"
 	"time"
 
@@ -80,12 +81,19 @@ func TestRingbackUntilEarlyMedia(t *testing.T) {
 	s.run(ctx)
 	defer s.Close()
 
-	// next lets one more frame period pass and returns what was played.
+	// next lets one more frame period pass and returns what was played;
+	// lastPlayed is when the last voice frame was (the session counts a
+	// frame before the speaker gets it).
+	var lastPlayed time.Time
+	var playedSoFar uint64
 	next := func() media.Frame {
 		t.Helper()
 		clk.Advance(media.FrameDuration)
 		select {
 		case f := <-speaker.wrote:
+			if p := s.Stats().Played; p > playedSoFar {
+				playedSoFar, lastPlayed = p, clk.Now()
+			}
 			return f
 		case <-ctx.Done():
 			t.Fatal("no frame written")
@@ -106,16 +114,22 @@ func TestRingbackUntilEarlyMedia(t *testing.T) {
 	}
 
 	close(media10)
-	for i := 0; i < 10; i++ {
-		<-arrived
+	// The session takes arrived voice on its tick: wait until the ten
+	// frames are queued on the call, then let the tick take them.
+	for len(c.Voice()) < 10 {
+		if ctx.Err() != nil {
+			t.Fatalf("%d of the 10 frames of early media queued on the call", len(c.Voice()))
+		}
+		runtime.Gosched()
 	}
-	// The frame after was picked before the voice came (a null sink cannot
-	// say when it will take a frame): it may still be ringback. Then the
-	// jitter buffer holds its minimum delay and plays the tone.
 	tones := uint64(11)
 	if is425(next()) {
 		tones++
 	}
+	for i := 0; i < 10; i++ {
+		<-arrived
+	}
+	// The jitter buffer holds its minimum delay and plays the tone.
 	var played int
 	for i := 0; i < 10; i++ {
 		f := next()
@@ -132,17 +146,18 @@ func TestRingbackUntilEarlyMedia(t *testing.T) {
 
 	// RingbackAfter (200 ms) without voice: the ringback returns.
 	back := -1
+	var backAt time.Time
 	for i := 0; i < 20; i++ {
 		if is425(next()) {
-			back = i
+			back, backAt = i, clk.Now()
 			break
 		}
 	}
-	// Ringback is due 200 ms after the last voice frame played. A frame is
-	// chosen when the previous one has been taken, one period before its
-	// own slot: the ringback's first frame is the 11th from here (index
-	// 10).
-	if back != 10 {
-		t.Errorf("ringback came back at frame index %d, want 10", back)
+	// Ringback is due 200 ms after the last voice frame played: a frame
+	// is chosen on its own tick, so the ringback's first frame is the one
+	// of the tick RingbackAfter after it.
+	if back < 0 || backAt.Sub(lastPlayed) != cfg.RingbackAfter {
+		t.Errorf("ringback came back at frame index %d, %v after the last voice frame played, want %v",
+			back, backAt.Sub(lastPlayed), cfg.RingbackAfter)
 	}
 }

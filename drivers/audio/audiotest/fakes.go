@@ -28,6 +28,9 @@ type Playback struct {
 
 var _ audio.Source = (*Playback)(nil)
 
+// PaceByCaller does nothing: Playback never waits (audio.CallerPaced).
+func (p *Playback) PaceByCaller() {}
+
 // ReadFrame returns the next frame of Samples.
 func (p *Playback) ReadFrame(ctx context.Context, f *audio.Frame) error {
 	p.mu.Lock()
@@ -70,6 +73,9 @@ type Record struct {
 
 var _ audio.Sink = (*Record)(nil)
 
+// PaceByCaller does nothing: Record never waits (audio.CallerPaced).
+func (r *Record) PaceByCaller() {}
+
 // WriteFrame appends f.
 func (r *Record) WriteFrame(ctx context.Context, f *audio.Frame) error {
 	r.mu.Lock()
@@ -111,6 +117,9 @@ type ToneSource struct {
 }
 
 var _ audio.Source = (*ToneSource)(nil)
+
+// PaceByCaller does nothing: ToneSource never waits (audio.CallerPaced).
+func (t *ToneSource) PaceByCaller() {}
 
 // ReadFrame writes the next frame of the tone.
 func (t *ToneSource) ReadFrame(ctx context.Context, f *audio.Frame) error {
