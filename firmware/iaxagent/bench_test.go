@@ -87,7 +87,7 @@ func sample(t *testing.T, pid int, window time.Duration) usage {
 
 const clockTick = 100 // USER_HZ on Linux
 
-func cpuAndSwitches(t *testing.T, pid int) (time.Duration, int) {
+func cpuAndSwitches(t testing.TB, pid int) (time.Duration, int) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +113,7 @@ func cpuAndSwitches(t *testing.T, pid int) (time.Duration, int) {
 	return cpu, sw
 }
 
-func rss(t *testing.T, pid int) int {
+func rss(t testing.TB, pid int) int {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
 		t.Fatal(err)

@@ -80,14 +80,14 @@ func (s *stack) startPBX(listen string) {
 	s.pbxAddr = s.pbx.WaitLine(`msg=listening category=pbx addr=(127\.0\.0\.1:\d+)`, waitLimit)[1]
 }
 
-func newStack(t *testing.T, secret string) *stack {
+func newStack(t testing.TB, secret string) *stack {
 	t.Helper()
 	return newStackWith(t, secret, nil, "-audio-source", "null", "-audio-sink", "null")
 }
 
 // newStackWith starts the stack with env added to phoned's (and so the
 // agent's) environment and agentArgs added to the agent's command line.
-func newStackWith(t *testing.T, secret string, env []string, agentArgs ...string) *stack {
+func newStackWith(t testing.TB, secret string, env []string, agentArgs ...string) *stack {
 	t.Helper()
 	s := &stack{t: t, dir: t.TempDir()}
 	s.config, s.runtime = filepath.Join(s.dir, "config"), filepath.Join(s.dir, "run")
@@ -310,7 +310,7 @@ func TestStackRegistrationTroubles(t *testing.T) {
 }
 
 // agentPID finds the running iaxagent's pid in phonectl's JSON status.
-func agentPID(t *testing.T, s *stack) int {
+func agentPID(t testing.TB, s *stack) int {
 	t.Helper()
 	out := s.ctl("-json", "status")
 	m := regexp.MustCompile(`"program":\s*"iaxagent"[^}]*"pid":\s*(\d+)`).FindStringSubmatch(out)

@@ -15,4 +15,7 @@ import (
 	"github.com/ringo-phone/ringo/internal/command"
 )
 
-func main() { command.Main(agent.Main, os.Interrupt) }
+func main() {
+	agent.OneProcessor()
+	command.Main(agent.Main, os.Interrupt)
+}
