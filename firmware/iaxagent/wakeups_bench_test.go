@@ -75,11 +75,12 @@ func (u usage) cpuPercent() float64 { return 100 * u.cpu.Seconds() / u.window.Se
 // callUsage measures the agent in a call to iaxpbx's echo (600) on
 // loopback, null audio devices: 50 voice frames a second each way.
 func callUsage(tb testing.TB, window func() time.Duration, reset func()) benchUsage {
+	idle := startIdle(tb) // first, so that its start-up is over before the window
 	s := newStack(tb, "s3cret")
 	s.waitReg("Home")
 	id := s.dial("600")
 	s.waitCall(id, "Connected")
-	pid, idle := agentPID(tb, s), startIdle(tb)
+	pid := agentPID(tb, s)
 	// The call's audio has started once iaxpbx answered.
 	s.pbx.WaitLine(`msg=answer`, waitLimit)
 	reset()
@@ -93,12 +94,13 @@ func callUsage(tb testing.TB, window func() time.Duration, reset func()) benchUs
 // protocol timers in a minute: a refresh every 48 s (80 % of the grant)
 // and a liveness POKE every 25 s, each a datagram out and one back.
 func idleUsage(tb testing.TB, window func() time.Duration, reset func()) (u benchUsage, refreshes, pokes int) {
+	idle := startIdle(tb) // first, so that its start-up is over before the window
 	s := newStack(tb, "s3cret")
 	s.waitReg("Home")
 	s.mustTool("", "iaxsettings", "set", "-refresh", "60")
 	s.pbx.WaitCount(`msg=registered .*user=handset1`, 2, waitLimit)
 	s.waitReg("Home")
-	pid, idle := agentPID(tb, s), startIdle(tb)
+	pid := agentPID(tb, s)
 	regs0 := len(s.pbx.Matching(`msg=registered .*user=handset1`))
 	reset()
 	u = measure(tb, pid, idle, window())
