@@ -99,22 +99,38 @@ func BenchmarkBootToHome(b *testing.B) {
 	for i := 0; i < benchBoots; i++ {
 		disk := newStateDisk(b)
 		wav := filepath.Join(b.TempDir(), "speaker.wav")
-		ctx, cancel := context.WithTimeout(context.Background(), BootTimeout)
 		start := time.Now()
-		m, err := qemu.Start(ctx, qemu.Config{Kernel: kernel, Initrd: initrd, Isolate: true, StateDisk: disk, SoundWAV: wav})
+		// The machine lives until Close; ctx bounds only the wait.
+		m, err := qemu.Start(context.Background(), qemu.Config{Kernel: kernel, Initrd: initrd, Isolate: true, StateDisk: disk, SoundWAV: wav})
 		if err != nil {
-			cancel()
 			b.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), BootTimeout)
+		// Only once QEMU prints is it surely in its namespace: right after
+		// Start, m.Pid may still be unshare's before it has made the
+		// namespace or brought its loopback up, and iaxpbx would listen
+		// where the guest cannot reach it. The guest's first registration
+		// comes seconds after this line.
+		if _, err := m.WaitFor(ctx, "Welcome to u-root"); err != nil {
+			cancel()
+			m.Close()
+			b.Fatalf("boot %d: no u-root greeting: %v\n%s", i, err, printable(m.Transcript()))
 		}
 		// Killed when the benchmark ends; its namespace goes with it.
 		pbxLog := startPBX(b, m, pbxBin)
 		line, err := m.WaitFor(ctx, "ringo: boot steps (uptime):")
 		d := time.Since(start)
-		m.Close()
 		cancel()
 		if err != nil {
-			b.Fatalf("boot %d: no boot-steps line: %v\nconsole:\n%s\niaxpbx:\n%s", i, err, printable(m.Transcript()), pbxLog.String())
+			// What phoned and its agents say about it.
+			dctx, dcancel := context.WithTimeout(context.Background(), 30*time.Second)
+			diag, _, derr := m.Run(dctx, "phonectl status; tail -n 30 /run/ringo/log/phoned.log")
+			dcancel()
+			m.Close()
+			b.Fatalf("boot %d: no boot-steps line: %v\nconsole:\n%s\niaxpbx:\n%s\nphonectl status and phoned's log (%v):\n%s",
+				i, err, printable(m.Transcript()), pbxLog.String(), derr, diag)
 		}
+		m.Close()
 		steps := parseBootSteps(line)
 		if steps["asterisk Home"] == 0 {
 			b.Fatalf("boot %d: the boot-steps line has no asterisk Home: %q", i, line)
