@@ -31,8 +31,9 @@ func benchWindow(n int, long time.Duration) time.Duration {
 	return long
 }
 
-// startIdle starts the yardstick program and returns its pid.
-func startIdle(b testing.TB) int {
+// startIdle starts the yardstick program (with args: -tick D) and
+// returns its pid.
+func startIdle(b testing.TB, args ...string) int {
 	b.Helper()
 	path := filepath.Join(bin, "idle")
 	if _, err := os.Stat(path); err != nil {
@@ -41,7 +42,7 @@ func startIdle(b testing.TB) int {
 			b.Fatalf("build the idle yardstick: %v: %s", err, out)
 		}
 	}
-	cmd := exec.Command(path)
+	cmd := exec.Command(path, args...)
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
@@ -50,23 +51,36 @@ func startIdle(b testing.TB) int {
 }
 
 type benchUsage struct {
-	agent, floor usage
+	// floor is the idle yardstick; ticker the one that wakes every 20 ms
+	// (measured in a call only).
+	agent, floor, ticker usage
 }
 
-// measure samples the agent and the yardstick over the same window.
-func measure(b testing.TB, agent, idle int, window time.Duration) benchUsage {
+// measure samples the agent and the yardsticks (ticker may be 0) over
+// the same window.
+func measure(b testing.TB, agent, idle, ticker int, window time.Duration) benchUsage {
 	b.Helper()
 	a0, as0 := cpuAndSwitches(b, agent)
 	f0, fs0 := cpuAndSwitches(b, idle)
+	var t0 time.Duration
+	var tsw0 int
+	if ticker != 0 {
+		t0, tsw0 = cpuAndSwitches(b, ticker)
+	}
 	start := time.Now()
 	time.Sleep(window) // the measurement window itself, not synchronisation
 	a1, as1 := cpuAndSwitches(b, agent)
 	f1, fs1 := cpuAndSwitches(b, idle)
 	w := time.Since(start)
-	return benchUsage{
+	u := benchUsage{
 		agent: usage{cpu: a1 - a0, switches: as1 - as0, rssKB: rss(b, agent), window: w},
 		floor: usage{cpu: f1 - f0, switches: fs1 - fs0, window: w},
 	}
+	if ticker != 0 {
+		t1, tsw1 := cpuAndSwitches(b, ticker)
+		u.ticker = usage{cpu: t1 - t0, switches: tsw1 - tsw0, window: w}
+	}
+	return u
 }
 
 func (u usage) perSecond() float64  { return float64(u.switches) / u.window.Seconds() }
@@ -75,7 +89,9 @@ func (u usage) cpuPercent() float64 { return 100 * u.cpu.Seconds() / u.window.Se
 // callUsage measures the agent in a call to iaxpbx's echo (600) on
 // loopback, null audio devices: 50 voice frames a second each way.
 func callUsage(tb testing.TB, window func() time.Duration, reset func()) benchUsage {
-	idle := startIdle(tb) // first, so that its start-up is over before the window
+	// The yardsticks first, so that their start-up is over before the
+	// window.
+	idle, ticker := startIdle(tb), startIdle(tb, "-tick", "20ms")
 	s := newStack(tb, "s3cret")
 	s.waitReg("Home")
 	id := s.dial("600")
@@ -84,7 +100,7 @@ func callUsage(tb testing.TB, window func() time.Duration, reset func()) benchUs
 	// The call's audio has started once iaxpbx answered.
 	s.pbx.WaitLine(`msg=answer`, waitLimit)
 	reset()
-	u := measure(tb, pid, idle, window())
+	u := measure(tb, pid, idle, ticker, window())
 	s.ctl("hangup", id)
 	s.waitCall(id, "HangupLocal")
 	return u
@@ -103,7 +119,7 @@ func idleUsage(tb testing.TB, window func() time.Duration, reset func()) (u benc
 	pid := agentPID(tb, s)
 	regs0 := len(s.pbx.Matching(`msg=registered .*user=handset1`))
 	reset()
-	u = measure(tb, pid, idle, window())
+	u = measure(tb, pid, idle, 0, window())
 	refreshes = len(s.pbx.Matching(`msg=registered .*user=handset1`)) - regs0
 	return u, refreshes, int(u.agent.window / (25 * time.Second))
 }
@@ -111,8 +127,8 @@ func idleUsage(tb testing.TB, window func() time.Duration, reset func()) (u benc
 func perMinute(x usage) float64 { return float64(x.switches) / x.window.Minutes() }
 
 func (u benchUsage) callLine() string {
-	return fmt.Sprintf("agent in a call (null audio): %.0f wakeups/s (goal ≤ 100), %.2f %% of a core (goal ≤ 2), RSS %d KiB; idle Go program %.1f wakeups/s; %v window",
-		u.agent.perSecond(), u.agent.cpuPercent(), u.agent.rssKB, u.floor.perSecond(), u.agent.window.Round(time.Millisecond))
+	return fmt.Sprintf("agent in a call (null audio): %.0f wakeups/s (goal ≤ 100), %.2f %% of a core (goal ≤ 2), RSS %d KiB; idle Go program %.1f wakeups/s, one that only ticks every 20 ms %.0f wakeups/s; %v window",
+		u.agent.perSecond(), u.agent.cpuPercent(), u.agent.rssKB, u.floor.perSecond(), u.ticker.perSecond(), u.agent.window.Round(time.Millisecond))
 }
 
 func idleLine(u benchUsage, refreshes, pokes int) string {
@@ -128,6 +144,7 @@ func BenchmarkAgentCall(b *testing.B) {
 	b.ReportMetric(0, "ns/op")
 	b.ReportMetric(u.agent.perSecond(), "wakeups/s")
 	b.ReportMetric(u.floor.perSecond(), "floor-wakeups/s")
+	b.ReportMetric(u.ticker.perSecond(), "tick-floor-wakeups/s")
 	b.ReportMetric(u.agent.cpuPercent(), "%cpu")
 	b.Log(u.callLine())
 }
@@ -158,8 +175,8 @@ func TestBenchAgentWakeups(t *testing.T) {
 	t.Log(idleLine(i, refreshes, pokes))
 	// The same figures as benchmark lines, for make bench's table: they
 	// come after the benchmarks' one-second runs and replace them.
-	fmt.Printf("BenchmarkAgentCall 1 %.1f wakeups/s %.1f floor-wakeups/s %.2f %%cpu\n",
-		c.agent.perSecond(), c.floor.perSecond(), c.agent.cpuPercent())
+	fmt.Printf("BenchmarkAgentCall 1 %.1f wakeups/s %.1f floor-wakeups/s %.1f tick-floor-wakeups/s %.2f %%cpu\n",
+		c.agent.perSecond(), c.floor.perSecond(), c.ticker.perSecond(), c.agent.cpuPercent())
 	fmt.Printf("BenchmarkAgentIdle 1 %.1f wakeups/min %.1f floor-wakeups/min %.2f %%cpu\n",
 		perMinute(i.agent), perMinute(i.floor), i.agent.cpuPercent())
 }
