@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ringo-phone/ringo/internal/tmuxtest"
 )
 
 // TestBenchScreen measures the call screen under tmux, as on the console:
@@ -65,7 +67,7 @@ func TestBenchScreen(t *testing.T) {
 
 	// Idle: nothing happens on the bus and nobody types; the clock in the
 	// status bar changes once a minute.
-	pid, _ := strconv.Atoi(strings.TrimSpace(ui.tmux("display-message", "-p", "-t", "ui", "#{pane_pid}")))
+	pid, _ := strconv.Atoi(strings.TrimSpace(ui.tmux("display-message", "-p", "-t", tmuxtest.Target, "#{pane_pid}")))
 	idle := exec.Command(filepath.Join(bin, "idle"))
 	if err := idle.Start(); err != nil {
 		t.Fatal(err)
@@ -106,7 +108,7 @@ type paneOutput struct {
 }
 
 func (tm *term) pipeOutput(t *testing.T) *paneOutput {
-	fifo := filepath.Join(filepath.Dir(tm.sock), fmt.Sprintf("out%d", time.Now().UnixNano()))
+	fifo := filepath.Join(tm.Dir(), fmt.Sprintf("out%d", time.Now().UnixNano()))
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +134,7 @@ func (tm *term) pipeOutput(t *testing.T) *paneOutput {
 			}
 		}
 	}()
-	tm.tmux("pipe-pane", "-o", "-t", "ui", "cat > "+fifo)
+	tm.tmux("pipe-pane", "-o", "-t", tmuxtest.Target, "cat > "+fifo)
 	select {
 	case f := <-opened:
 		t.Cleanup(func() { f.Close() })

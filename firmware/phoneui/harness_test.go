@@ -14,13 +14,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ringo-phone/ringo/internal/proctest"
-	"github.com/ringo-phone/ringo/internal/testenv"
+	"github.com/ringo-phone/ringo/internal/tmuxtest"
 )
 
 const waitLimit = 30 * time.Second
@@ -40,6 +39,8 @@ func TestMain(m *testing.M) {
 		"github.com/ringo-phone/ringo/tools/iaxpbx",
 		"github.com/ringo-phone/ringo/tools/iaxcli",
 		"github.com/ringo-phone/ringo/firmware/phoneui/internal/idle",
+		"github.com/ringo-phone/ringo/firmware/modemagent",
+		"github.com/ringo-phone/ringo/tools/modemsim",
 	)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -114,6 +115,25 @@ func (s *stack) withAsterisk() {
 		"-refresh", "10", "-callerid-name", "Handset One", "-callerid-number", "201")
 }
 
+// withModem adds modemsim (registered Home, answering after 100 ms) and
+// the modem service: the image's modemagent on modemsim's pty, with test
+// timing.
+func (s *stack) withModem() {
+	s.t.Helper()
+	link := filepath.Join(s.dir, "modem")
+	sim := proctest.Start(s.t, filepath.Join(bin, "modemsim"), nil, "-link", link, "-control", filepath.Join(s.dir, "modem.ctl"),
+		"-register-delay", "50ms", "-alert-after", "50ms", "-answer-after", "100ms")
+	sim.WaitLine(`msg="modem on a pty"`, waitLimit)
+	wrapper := filepath.Join(s.dir, "modemagent-test")
+	script := fmt.Sprintf("#!/bin/sh\nexec %s -port %s -test-command-timeout 500ms -test-dial-timeout 5s -test-scan-timeout 5s "+
+		"-test-settle 50ms -test-poll 100ms -test-keepalive 300ms -test-retry-min 100ms -test-retry-max 400ms \"$@\"\n",
+		filepath.Join(bin, "modemagent"), link)
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		s.t.Fatal(err)
+	}
+	s.write("services/Telephony/modemagent", "[Standard]\nVersion = 100\nExec = "+wrapper+"\n", 0o644)
+}
+
 // withTestAgent adds a service played by phoned's test agent, with the
 // generic policy manager.
 func (s *stack) withTestAgent(program, service, callType string) {
@@ -159,8 +179,8 @@ func (s *stack) caller(args ...string) *proctest.Proc {
 
 // term is phoneui running in a tmux of its own, 80×24, TERM=vt100.
 type term struct {
-	t    *testing.T
-	sock string
+	*tmuxtest.Term
+	t *testing.T
 }
 
 // startUI runs phoneui on the stack in a new tmux server, TERM=vt100.
@@ -169,94 +189,29 @@ func startUI(t *testing.T, s *stack) *term { return startUITerm(t, s, "vt100") }
 // startUITerm runs phoneui on the stack in a new tmux server with TERM.
 func startUITerm(t *testing.T, s *stack, termType string) *term {
 	t.Helper()
-	testenv.RequireTool(t, "tmux")                // the terminal the tests look at
-	dir, err := os.MkdirTemp("", "phoneui-tmux-") // a socket path must stay short
-	if err != nil {
-		t.Fatal(err)
-	}
-	tm := &term{t: t, sock: filepath.Join(dir, "s")}
-	conf := filepath.Join(dir, "tmux.conf")
-	// No status line (the screen is the pane's 24 rows), and a pane that
-	// stays when phoneui exits, so a crash can be read.
-	if err := os.WriteFile(conf, []byte("set -g status off\nset -g remain-on-exit on\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("--- the screen at the end:\n%s", tm.capture())
-		}
-		exec.Command("tmux", "-S", tm.sock, "kill-server").Run()
-		os.RemoveAll(dir)
-	})
-	tm.tmux("-f", conf, "new-session", "-d", "-s", "ui", "-x", "80", "-y", "24",
-		fmt.Sprintf("exec env TERM=%s %s -config %s -runtime %s", termType, filepath.Join(bin, "phoneui"), s.config, s.runtime))
-	return tm
+	return &term{t: t, Term: tmuxtest.Start(t, 80, 24, "",
+		fmt.Sprintf("exec env TERM=%s %s -config %s -runtime %s", termType, filepath.Join(bin, "phoneui"), s.config, s.runtime))}
 }
 
-func (tm *term) tmux(args ...string) string {
-	tm.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-S", tm.sock}, args...)...).CombinedOutput()
-	if err != nil {
-		tm.t.Fatalf("tmux %s: %v: %s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
+func (tm *term) tmux(args ...string) string { tm.t.Helper(); return tm.Tmux(args...) }
 
 // capture is the screen as text.
-func (tm *term) capture() string {
-	out, err := exec.Command("tmux", "-S", tm.sock, "capture-pane", "-p", "-t", "ui").CombinedOutput()
-	if err != nil {
-		return fmt.Sprintf("(capture-pane: %v: %s)", err, out)
-	}
-	return string(out)
-}
+func (tm *term) capture() string { return tm.Capture() }
 
 // keep saves the screen as docs' capture name when RINGO_CAPTURES names a
 // folder (docs/phoneui.md shows them).
-func (tm *term) keep(name string) {
-	tm.t.Helper()
-	dir := os.Getenv("RINGO_CAPTURES")
-	if dir == "" {
-		return
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".txt"), []byte(tm.capture()), 0o644); err != nil {
-		tm.t.Fatal(err)
-	}
-}
+func (tm *term) keep(name string) { tm.t.Helper(); tm.Keep(name) }
 
 // typ types text; keys presses named keys (Enter, Escape, Tab, Down, C-c).
-func (tm *term) typ(text string) { tm.t.Helper(); tm.tmux("send-keys", "-t", "ui", "-l", text) }
+func (tm *term) typ(text string) { tm.t.Helper(); tm.Type(text) }
 func (tm *term) keys(keys ...string) {
 	tm.t.Helper()
-	tm.tmux(append([]string{"send-keys", "-t", "ui"}, keys...)...)
+	tm.Keys(keys...)
 }
 
 // wait polls the screen until every pattern (a regular expression)
 // matches it, and returns the screen.
 func (tm *term) wait(patterns ...string) string {
 	tm.t.Helper()
-	var rx []*regexp.Regexp
-	for _, p := range patterns {
-		rx = append(rx, regexp.MustCompile(p))
-	}
-	deadline := time.Now().Add(waitLimit)
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		s := tm.capture()
-		ok := true
-		for _, r := range rx {
-			if !r.MatchString(s) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return s
-		}
-		if time.Now().After(deadline) {
-			tm.t.Fatalf("after %v the screen does not show %q:\n%s", waitLimit, patterns, s)
-		}
-		<-tick.C
-	}
+	return tm.Wait(waitLimit, patterns...)
 }

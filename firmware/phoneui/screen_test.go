@@ -3,6 +3,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -150,6 +151,29 @@ func TestScreenChooser(t *testing.T) {
 	tm.typ(pick)
 	tm.wait(`> 1  Dialing\s+600\s+Beta`)
 	s.phoned.WaitLine(`request dial 600`, waitLimit)
+	tm.keys("Escape")
+	tm.wait(`Call with 600 ended\.`)
+}
+
+// The chooser with the real services: the Asterisk account and the
+// modem (modemagent on modemsim), both Home, can both call 600; the
+// chooser lists each call type with its manager's icon, and picking the
+// modem's places the call on the modem.
+func TestScreenChooserAsteriskAndModem(t *testing.T) {
+	s := newStack(t)
+	s.withAsterisk()
+	s.withModem()
+	s.start()
+	tm := startUI(t, s)
+	tm.wait(`asterisk\s+\[asterisk\]\s+Home`, `modem\s+\[cellular\]\s+Home`)
+
+	tm.typ("600")
+	tm.keys("Enter")
+	screen := tm.wait(`Several services can call 600\. Choose a call type:`,
+		`[ >] \d  Asterisk\s+\[asterisk\]\s+asterisk`, `[ >] \d  Voice\s+\[cellular\]\s+modem`)
+	tm.keep("chooser-modem")
+	tm.typ(regexp.MustCompile(`(\d)  Voice`).FindStringSubmatch(screen)[1])
+	tm.wait(`> 1  Connected \d\d:\d\d\s+600\s+Voice`)
 	tm.keys("Escape")
 	tm.wait(`Call with 600 ended\.`)
 }
