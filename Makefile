@@ -169,11 +169,12 @@ $(STATE_DISK): | deps-apt
 	@mv $@.tmp $@
 
 ## run: build the image and boot it with the serial console on this terminal
-## (Ctrl-A X leaves QEMU; ^C goes to the guest's program, not to make)
+## (Ctrl-A X leaves QEMU; ^C goes to the guest's program, not to make);
+## UI=1 shows the call screen on the console instead of the shell
 run: deps image build $(STATE_DISK)
 	@echo "run: booting $(IMAGE) in QEMU beside the embedded IAX2 peer and the modem simulator, state on $(STATE_DISK)"
 	@$(BUILD)/ringo-boot -kernel $(KERNEL) -initrd $(IMAGE) -state $(STATE_DISK) -pbx initramfs/demo-pbx.conf -modem \
-		-wav $(BUILD)/speaker.wav
+		-wav $(BUILD)/speaker.wav$(if $(filter 1,$(UI)), -ui)
 
 ## test: everything CI runs
 test: deps image sdimage fmt-check test-unit test-bench test-fuzz test-hil

@@ -47,6 +47,12 @@ type Board struct {
 	ModemPort *ModemPort
 	Audio     *AudioCard
 	Storage   *Storage
+	// UI starts the call screen (phoneui) on the serial console at boot,
+	// with the shell one key away; ringo.ui=1 or ringo.ui=0 on the kernel
+	// command line overrides it. Off on every board for now: the CI
+	// board's tests drive the shell, and the PinePhone's console is a
+	// developer's UART.
+	UI bool
 }
 
 // simChip is the label of the CI board's gpio-sim chip.

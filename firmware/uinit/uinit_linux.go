@@ -99,6 +99,11 @@ func run(ctx context.Context, args []string) error {
 	// state under /var/lib/ringo.
 	setUpStorage(b.Storage, console, log)
 
+	cmdline, _ := os.ReadFile("/proc/cmdline")
+	ui, uerr := chooseConsole(b, string(cmdline))
+	if uerr != nil {
+		log.Warn("console", "err", uerr)
+	}
 	fmt.Fprintln(console, banner(compat))
 	steps.mark("banner", uptime())
 	go func() {
@@ -129,10 +134,16 @@ func run(ctx context.Context, args []string) error {
 		d := phonedDaemon(*phoned, base, streamEnv(b.Audio)...)
 		d.started = func(int) { steps.mark("phoned started", uptime()) }
 		go reportHome(ctx, steps, console)
+		if ui.on { // phoneui shows incoming calls; a notice would scribble on it
+			d.argv = withoutNotices(d.argv)
+		}
 		if err := d.supervise(ctx); err != nil {
 			log.Error("phone server stopped", "err", err)
 		}
 	}()
+	if ui.on {
+		return superviseUI(ctx, ui, *shell, console, log)
+	}
 	return superviseShell(ctx, *shell, log)
 }
 

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ringo-phone/ringo/internal/proctest"
 	"github.com/ringo-phone/ringo/internal/tty/ttytest"
 )
 
@@ -24,13 +23,7 @@ import (
 // directory behind.
 func TestConsole(t *testing.T) {
 	kernel, initrd := Image(t)
-	bin, err := proctest.Build(
-		"github.com/ringo-phone/ringo/tools/qemu/cmd/ringo-boot",
-		"github.com/ringo-phone/ringo/tools/iaxpbx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(bin) })
+	bin := buildRingoBoot(t)
 	tmp := t.TempDir()
 	// The Makefile's run target: ringo-boot -kernel K -initrd I -pbx
 	// initramfs/demo-pbx.conf -wav ..., from the module root. Only the

@@ -127,3 +127,17 @@ func (m *Machine) PressKey(ctx context.Context, qcode string) error {
 	}
 	return nil
 }
+
+// PressKeyAt presses and releases one key, as PressKey does, on the
+// virtio keyboard of a QEMU another process started, through its QMP
+// socket (ringo-boot's is qmp.sock in its ringo-qemu-* temporary
+// directory).
+func PressKeyAt(ctx context.Context, qmpSocket, qcode string) error {
+	m := &Machine{qmp: qmpSocket}
+	defer func() {
+		if m.qmpConn != nil {
+			m.qmpConn.Close()
+		}
+	}()
+	return m.PressKey(ctx, qcode)
+}

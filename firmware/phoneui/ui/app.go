@@ -37,6 +37,10 @@ type Options struct {
 	Location *time.Location
 	// RequestTimeout bounds one request (10s when zero).
 	RequestTimeout time.Duration
+	// Console says that phoneui is the console's screen, started by
+	// uinit: ^C ends it all the same, and uinit then gives the console to
+	// the shell, so the key rows say "^C shell".
+	Console bool
 	// OnFrame, when set, is called on the loop with each frame sent to
 	// the screen (tests wait on it).
 	OnFrame func(lines []string)
@@ -84,8 +88,12 @@ func New(o Options) *App {
 	if o.RequestTimeout == 0 {
 		o.RequestTimeout = 10 * time.Second
 	}
-	return &App{o: o, wake: make(chan struct{}, 1), reqs: make(chan func(context.Context) any, 64),
+	a := &App{o: o, wake: make(chan struct{}, 1), reqs: make(chan func(context.Context) any, 64),
 		st: newState(), ph: newPhone()}
+	if o.Console {
+		a.st.quit = "^C shell"
+	}
+	return a
 }
 
 // Batch hands the App a value-space batch (from a subscription to one of

@@ -357,3 +357,23 @@ func TestClockDuration(t *testing.T) {
 		}
 	}
 }
+
+// ^L draws the screen again and keeps phoneui running; with Console the
+// key rows say that ^C gives the shell.
+func TestRedrawAndConsoleKeys(t *testing.T) {
+	h := newHarness(t)
+	h.wait("Number:", "^C quit")
+	h.key(tcell.KeyCtrlL)
+	h.typ("1")
+	h.wait("Number: 1")
+	select {
+	case <-h.exited:
+		t.Fatal("Run returned after ^L")
+	default:
+	}
+	st, p := New(Options{Screen: tcell.NewSimulationScreen(""), Console: true}).st, newPhone()
+	st.linkUp = true
+	if got := strings.Join(render(st, p, t0, 80, 24).lines(), "\n"); !strings.Contains(got, "Tab history/calls   ^C shell") {
+		t.Errorf("with Console the dialer's keys read:\n%s\nwant ^C shell", got)
+	}
+}

@@ -35,8 +35,14 @@ type resultEvent struct {
 
 // key applies one key; it reports whether the person quit.
 func (a *App) key(ev *tcell.EventKey) bool {
-	if ev.Key() == tcell.KeyCtrlC {
+	switch ev.Key() {
+	case tcell.KeyCtrlC:
 		return true
+	case tcell.KeyCtrlL:
+		// Something else wrote on the terminal (a kernel message on the
+		// console): draw every cell again.
+		a.o.Screen.Sync()
+		return false
 	}
 	st := a.st
 	switch st.screen {

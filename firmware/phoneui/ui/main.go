@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/gdamore/tcell/v2"
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
 	"github.com/ringo-phone/ringo/internal/clock"
@@ -14,7 +15,7 @@ import (
 	"github.com/ringo-phone/ringo/internal/runenv"
 )
 
-const usage = `usage: phoneui [-config DIR] [-runtime DIR]
+const usage = `usage: phoneui [-config DIR] [-runtime DIR] [-console]
 
 phoneui is the call screen on the console: the services' status, a
 dialer, the call-type chooser, the calls with their actions, and the call
@@ -24,7 +25,9 @@ phoned on the bus; it waits for phoned when phoned is not running.
 
 Keys: Enter is the send key (call, answer), Esc the end key (clear, hang
 up, reject), Tab moves between the dialer, the history and the calls;
-each screen lists its keys at the bottom. ^C quits.
+each screen lists its keys at the bottom. ^L draws the whole screen
+again. ^C quits (on the handset's console, started by uinit with
+-console, it gives the console to the shell; exit in the shell comes back).
 
 flags:
 `
@@ -34,6 +37,7 @@ flags:
 func Main(ctx context.Context, args []string, env command.Env) int {
 	fs := flag.NewFlagSet("phoneui", flag.ContinueOnError)
 	dirs := runenv.Flags(fs, env.Getenv)
+	console := fs.Bool("console", false, "phoneui is the console's screen (uinit starts it so with ringo.ui=1): ^C gives the console to the shell, and the keys say \"^C shell\"")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usage)
 		fs.PrintDefaults()
@@ -45,10 +49,10 @@ func Main(ctx context.Context, args []string, env command.Env) int {
 		fmt.Fprintf(env.Stderr, "phoneui: unexpected argument %q: phoneui takes only flags (phoneui -h lists them)\n", fs.Arg(0))
 		return command.ExitUsage
 	}
-	return command.Exit(env, "phoneui", run(ctx, *dirs, env))
+	return command.Exit(env, "phoneui", run(ctx, *dirs, *console, env))
 }
 
-func run(ctx context.Context, dirs runenv.Dirs, env command.Env) error {
+func run(ctx context.Context, dirs runenv.Dirs, console bool, env command.Env) error {
 	scr, err := openTerminal(env)
 	if err != nil {
 		return err
@@ -60,7 +64,7 @@ func run(ctx context.Context, dirs runenv.Dirs, env command.Env) error {
 	scr.DisableMouse()
 	clk := clock.Real()
 	l := newLink(dirs, clk)
-	app := New(Options{Screen: scr, Phone: l, Clock: clk})
+	app := New(Options{Screen: scr, Phone: l, Clock: clk, Console: console})
 	l.start(ctx, app)
 	defer l.Close()
 	return app.Run(ctx)
@@ -80,9 +84,15 @@ func openTerminal(env command.Env) (tcell.Screen, error) {
 	if err != nil { // tcell's words name its own files, not the person's choice
 		return nil, fmt.Errorf("%w: TERM=%s; set TERM to vt100, linux or xterm", ErrTerminalType, name)
 	}
-	tty, err := tcell.NewStdIoTty()
+	var tty tcell.Tty
+	tty, err = tcell.NewStdIoTty()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotTerminal, err)
+	}
+	if ws, err := unix.IoctlGetWinsize(int(os.Stdout.Fd()), unix.TIOCGWINSZ); err == nil {
+		if size, unsized := serialSize(ws.Row, ws.Col, ti.Lines, ti.Columns, env.Getenv); unsized {
+			tty = unsizedTty{Tty: tty, size: size}
+		}
 	}
 	scr, err := tcell.NewTerminfoScreenFromTtyTerminfo(tty, ti)
 	if err != nil {

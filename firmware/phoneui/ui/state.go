@@ -55,9 +55,11 @@ type state struct {
 
 	linkUp  bool
 	linkErr error
+
+	quit string // what ^C does, as the key rows say it
 }
 
-func newState() *state { return &state{shown: make(map[string]bool)} }
+func newState() *state { return &state{shown: make(map[string]bool), quit: "^C quit"} }
 
 func (st *state) say(k msgKind, format string, args ...any) {
 	st.msg, st.msgKind = fmt.Sprintf(format, args...), k

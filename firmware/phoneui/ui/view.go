@@ -204,7 +204,7 @@ func dialerBody(st *state, p *phone) body {
 	}
 	b.keys = []string{
 		"Type the number (digits, * #, or an address)   Enter call   Backspace delete",
-		"Esc clear   Tab history/calls   ^C quit",
+		"Esc clear   Tab history/calls   " + st.quit,
 	}
 	return b
 }
@@ -221,7 +221,7 @@ func chooserBody(st *state, p *phone) body {
 			printable(icon, 20), printable(svc, 20))
 		b.rows = append(b.rows, row{line, selStyle(i == st.chooseSel)})
 	}
-	b.keys = []string{"Up/Down or 1-9 choose   Enter call   Esc back to the dialer   ^C quit"}
+	b.keys = []string{"Up/Down or 1-9 choose   Enter call   Esc back to the dialer   " + st.quit}
 	return b
 }
 
@@ -250,7 +250,7 @@ func incomingBody(st *state, p *phone) body {
 	if others := len(p.liveCalls()) - 1; others > 0 {
 		b.rows = append(b.rows, row{}, row{fmt.Sprintf("  %d other call(s) in progress.", others), styleNormal})
 	}
-	b.keys = []string{"Enter answer   Esc reject   Tab all calls   ^C quit"}
+	b.keys = []string{"Enter answer   Esc reject   Tab all calls   " + st.quit}
 	return b
 }
 
@@ -289,7 +289,7 @@ func callsBody(st *state, p *phone, now time.Time) body {
 	}
 	b.keys = []string{
 		"Enter answer  Esc hang up/reject  h hold/resume  s swap  d DTMF  t transfer",
-		"Up/Down select   Tab dialer (new call)   ^C quit",
+		"Up/Down select   Tab dialer (new call)   " + st.quit,
 	}
 	return b
 }
@@ -336,7 +336,7 @@ func historyBody(st *state, p *phone, now time.Time) body {
 			b.rows = append(b.rows, row{"  " + l, styleNormal})
 		}
 	}
-	b.keys = []string{"Up/Down select   Enter call back   Tab dialer   ^C quit"}
+	b.keys = []string{"Up/Down select   Enter call back   Tab dialer   " + st.quit}
 	return b
 }
 

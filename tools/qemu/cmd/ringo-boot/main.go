@@ -57,6 +57,9 @@ func (f *forwards) Set(s string) error {
 	return nil
 }
 
+// uiParam asks uinit for the call screen on the console.
+const uiParam = "ringo.ui=1"
+
 func run(ctx context.Context, args []string, env command.Env) error {
 	stderr := env.Stderr
 	fs := flag.NewFlagSet("ringo-boot", flag.ContinueOnError)
@@ -73,6 +76,7 @@ func run(ctx context.Context, args []string, env command.Env) error {
 	pbxLog := fs.String("pbx-log", "build/iaxpbx.log", "where the IAX2 peer's log goes")
 	modem := fs.Bool("modem", false, "start modemsim beside the guest as its modem (the guest's /dev/hvc0)")
 	modemLog := fs.String("modem-log", "build/modemsim.log", "where modemsim's log goes (every AT command the guest sent)")
+	ui := fs.Bool("ui", false, "show the call screen (phoneui) on the console, the shell one ^C away: adds "+uiParam+" to the kernel command line")
 	if code, ok := command.Parse(fs, args, env); !ok {
 		return command.ExitError{Code: code}
 	}
@@ -80,6 +84,9 @@ func run(ctx context.Context, args []string, env command.Env) error {
 		return fmt.Errorf("%w: unexpected arguments %q (ringo-boot takes only flags; -h lists them)", command.ErrUsage, fs.Args())
 	}
 	cfg.HostForwards = fwd
+	if *ui {
+		cfg.Append = strings.TrimSpace(cfg.Append + " " + uiParam)
+	}
 	if *pbxConf != "" && !cfg.Isolate {
 		return fmt.Errorf("-pbx needs -isolate: the peer listens in the guest's own namespace")
 	}

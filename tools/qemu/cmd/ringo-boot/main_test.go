@@ -97,6 +97,23 @@ func TestLeavingExitsZeroAndCleansUp(t *testing.T) {
 	}
 }
 
+// -ui adds ringo.ui=1 to the kernel command line, after -append's.
+func TestUIFlagAppendsParam(t *testing.T) {
+	cmd, _, argsFile := fakeRun(t, "exit 0")
+	cmd.Args = append(cmd.Args, "-append", "ringo.term=linux", "-ui")
+	p := start(t, cmd)
+	if err := p.Wait(30 * time.Second); err != nil {
+		t.Fatalf("ringo-boot -ui: %v, want exit 0", err)
+	}
+	args, err := os.ReadFile(argsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(args), " ringo.term=linux ringo.ui=1") {
+		t.Errorf("QEMU's arguments with -append ringo.term=linux -ui = %q, want the kernel command line to end with ringo.term=linux ringo.ui=1", args)
+	}
+}
+
 func TestQEMUFailureCleansUp(t *testing.T) {
 	cmd, tmp, _ := fakeRun(t, "echo bad machine >&2; exit 1")
 	p := start(t, cmd)
