@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -174,19 +175,25 @@ type Call struct {
 	// unknownUser says user stands for a name the server does not know
 	// (challenged all the same; its answer never verifies).
 	unknownUser bool
-	quelched    bool
 	held        bool
 	ended       bool
-	voiceTS     uint32
-	voiceAt     time.Time
-	voiceOn     bool
 	// pingOut is the last PING sent, while it waits for its answer.
 	pingOut *outFrame
+
+	// relay is where received voice goes instead (RelayVoice); loop-owned.
+	relay *Call
+
+	// Voice, shared by the loop and the call's users (voice.go).
+	vmu      sync.Mutex
+	vtx      voiceTx
+	fastSent atomic.Uint64
+	rxmu     sync.Mutex
+	vrx      voiceRx
 }
 
 func newCall(e *Endpoint, incoming bool) *Call {
 	return &Call{e: e, events: make(chan CallEvent, 256), voice: make(chan Voice, 128), done: make(chan struct{}), changed: make(chan struct{}),
-		info: CallInfo{Incoming: incoming, Started: e.clk.Now()}}
+		info: CallInfo{Incoming: incoming, Started: e.clk.Now()}, vrx: voiceRx{ready: make(chan struct{}, 1)}}
 }
 
 // Events delivers call events in order. It is buffered; a consumer that
@@ -194,6 +201,8 @@ func newCall(e *Endpoint, incoming bool) *Call {
 func (c *Call) Events() <-chan CallEvent { return c.events }
 
 // Voice delivers received voice frames; a slow reader loses frames.
+// Once TakeVoice or VoiceReady has been called, frames are queued for
+// TakeVoice instead and Voice delivers nothing more.
 func (c *Call) Voice() <-chan Voice { return c.voice }
 
 // Done is closed when the call has ended.
@@ -234,7 +243,7 @@ func (c *Call) Stats() Stats {
 	}
 	if err := c.e.do(func() {
 		if c.s != nil {
-			st = c.s.stats
+			st = c.statsOf(c.s)
 		}
 	}); err != nil {
 		c.mu.Lock()
@@ -350,12 +359,15 @@ func (c *Call) end(st CallState, err error) {
 		return
 	}
 	c.ended = true
+	c.vmu.Lock()
+	c.vtx.fast = false
+	c.vmu.Unlock()
 	c.mu.Lock()
 	c.state, c.err = st, err
 	close(c.changed)
 	c.changed = make(chan struct{})
 	if c.s != nil {
-		c.final = c.s.stats
+		c.final = c.statsOf(c.s)
 		c.s.settled()
 	}
 	c.mu.Unlock()
@@ -499,8 +511,11 @@ func causeFrame(cmd Command, text string, code uint8) *FullFrame {
 func (c *Call) closeWith(s *session, f *FullFrame) {
 	s.send(f, false)
 	s.h = closingHandler{}
+	c.vmu.Lock()
+	c.vtx.fast = false
+	c.vmu.Unlock()
 	c.mu.Lock()
-	c.final = s.stats
+	c.final = c.statsOf(s)
 	c.mu.Unlock()
 }
 
@@ -594,56 +609,7 @@ func (c *Call) SendText(text string) error {
 	})
 }
 
-// SendVoice sends one 20 ms voice frame in the call's format. Payload
-// bytes are opaque here (e.g. 160 bytes of G.711). While the peer has
-// quelched us, frames are dropped silently.
-func (c *Call) SendVoice(payload []byte) error {
-	return c.run(func(s *session) error {
-		if c.quelched {
-			return nil
-		}
-		c.mu.Lock()
-		f := c.info.Format
-		c.mu.Unlock()
-		if f == 0 {
-			return fmt.Errorf("%w: no codec agreed yet", ErrInvalidState)
-		}
-		c.rotateBeforeVoice(s)
-		ts, resync := c.nextVoiceTS(s)
-		return s.sendVoice(f, payload, ts, resync)
-	})
-}
-
-// nextVoiceTS spaces voice 20 ms apart, resynchronising to the session
-// clock (resync) when the sender paused or fell behind by more than a
-// frame.
-func (c *Call) nextVoiceTS(s *session) (ts uint32, resync bool) {
-	now := s.now()
-	if !c.voiceOn {
-		c.voiceOn = true
-		c.voiceTS = max(now, 1)
-		return c.voiceTS, false
-	}
-	next := c.voiceTS + 20
-	if int64(now)-int64(next) > 40 {
-		next, resync = now, true
-	}
-	c.voiceTS = next
-	return next, resync
-}
-
 // --- loop side: the call state machine ---
-
-func (c *Call) onMini(s *session, ts uint32, payload []byte) {
-	c.deliverVoice(Voice{Timestamp: ts, Format: s.rxFormat, Payload: payload})
-}
-
-func (c *Call) deliverVoice(v Voice) {
-	select {
-	case c.voice <- v:
-	default:
-	}
-}
 
 func (c *Call) onFail(s *session, err error) {
 	c.end(StateFailed, explainFailure(s, err))
@@ -712,11 +678,11 @@ func (c *Call) onCommand(s *session, f *FullFrame) {
 		lingerClose(s)
 		c.end(StateHangupRemote, herr)
 	case CmdQuelch:
-		c.quelched = true
+		c.setQuelched(true)
 		s.rxPaused = true
 		c.emit(CallEvent{Type: EventQuelch})
 	case CmdUnquelch:
-		c.quelched = false
+		c.setQuelched(false)
 		s.rxPaused = true
 		c.emit(CallEvent{Type: EventUnquelch})
 	case CmdTransfer:

@@ -144,6 +144,7 @@ func (e *Endpoint) encryptedSession(p *inbound) (s *session, full bool) {
 		full = true
 	case KindMini:
 		s = e.byRemote[remoteKey{p.from, binary.BigEndian.Uint16(p.b)}]
+		p.mini, p.miniFound = s, true // receive needs it too
 	}
 	if s == nil || s.crypt == nil {
 		return nil, full

@@ -59,6 +59,16 @@
 // loss (gaps in the received timestamps that are not pauses), jitter and
 // RTT.
 //
+// Voice hot path (io.go, voice.go): the reader reads datagrams in
+// batches (recvmmsg on Linux) into buffers it reuses and hands the loop
+// a whole batch at once. Call.TakeVoice takes the frames a call received
+// without blocking, into the caller's buffers (Call.VoiceReady says when
+// some arrived), and Call.SendVoice sends a mini frame without the loop:
+// written at once in the client role, queued for a writer that sends
+// many with one sendmmsg in the server role (or with
+// Config.BatchedWrites). Neither allocates per frame, so one periodic
+// tick can serve a call's voice both ways.
+//
 // Server role: with Config.Server set the endpoint is an embedded peer. It
 // issues and checks calltokens (switchable per User), challenges REGREQ
 // and NEW with MD5 (a user name it does not know just the same, refused

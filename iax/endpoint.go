@@ -100,13 +100,21 @@ type Config struct {
 	// dropped in the client role) and a REGREQ dropped; each is counted
 	// in EndpointStats.SetupLimited.
 	MaxSetupPerSource int
+	// BatchedWrites makes a client endpoint send voice as the server
+	// role always does: SendVoice queues the mini frame, and a writer
+	// goroutine sends what gathered with one system call (sendmmsg on
+	// Linux). For an endpoint carrying many calls, a load generator say;
+	// a handset's one call is better served by writing its frame at
+	// once (the default), without waking another goroutine.
+	BatchedWrites bool
 }
 
 // Endpoint is one UDP socket speaking IAX2: it owns the socket, the call
 // numbers, retransmission, and every registration and call on it. One
 // goroutine (the loop) owns all protocol state; the methods of Endpoint,
 // Call and Registration hand work to it, so they are safe for concurrent
-// use.
+// use. Voice is the exception: Call.SendVoice sends mini frames and
+// Call.TakeVoice takes received frames without waiting for the loop.
 type Endpoint struct {
 	conn net.PacketConn
 	// errq reads ICMP errors (client role, Linux); nil when unavailable.
@@ -143,6 +151,21 @@ type Endpoint struct {
 	// refusals are ICMP reports a failed write found, handled once the
 	// loop has finished what it was doing.
 	refusals []refusal
+
+	// Socket I/O (io.go). udp is conn when it is a *net.UDPConn; mm is
+	// its batched I/O (nil: one datagram per system call); rxFree holds
+	// the receive batches the reader may fill; batchTx says voice goes
+	// through tx and the batched writer (server role).
+	udp     *net.UDPConn
+	mm      *mmsgConn
+	rxFree  chan *rxBatch
+	batchTx bool
+	tx      txQueue
+	// kick wakes the loop for what other goroutines left it under
+	// asyncMu: ICMP reports a sender's own write found.
+	kick          chan struct{}
+	asyncMu       sync.Mutex
+	asyncRefusals []refusal
 }
 
 type remoteKey struct {
@@ -156,6 +179,15 @@ type inbound struct {
 	b    []byte
 	// refused, when set, carries ICMP error reports instead of a datagram.
 	refused []refusal
+	// batch, when set, carries datagrams the reader read at once.
+	batch *rxBatch
+	// borrowed says b is the reader's buffer, reused once the loop is
+	// done with the batch: whatever outlives the datagram copies it.
+	borrowed bool
+	// mini is the session a mini frame is for, once looked up
+	// (miniFound; mini is nil when there is none).
+	mini      *session
+	miniFound bool
 }
 
 // Listen opens a UDP socket on addr ("127.0.0.1:0", ":4569") and starts an
@@ -220,9 +252,14 @@ func New(conn net.PacketConn, cfg Config) *Endpoint {
 	} else {
 		e.log.Debug("ICMP errors are not reported; a peer that is not there is found out by retransmission", "err", err)
 	}
+	e.setupIO()
 	e.wg.Add(2)
 	go e.readLoop()
 	go e.loop()
+	if e.batchTx {
+		e.wg.Add(1)
+		go e.writeLoop()
+	}
 	return e
 }
 
@@ -265,51 +302,19 @@ func (e *Endpoint) stop(err error) {
 	})
 }
 
-func (e *Endpoint) readLoop() {
-	defer e.wg.Done()
-	buf := make([]byte, 65536)
-	for {
-		n, addr, err := e.conn.ReadFrom(buf)
-		if err != nil && e.errq != nil && errorReport(err) {
-			// An ICMP error for something we sent: read what it was.
-			if rs := e.errq.drain(); len(rs) > 0 {
-				select {
-				case e.in <- inbound{refused: rs}:
-				case <-e.closing:
-					return
-				}
-			}
-			continue
-		}
-		if err != nil {
-			select {
-			case <-e.closing:
-			default:
-				e.stop(fmt.Errorf("iax: read: %w", err))
-			}
-			return
-		}
-		ua, ok := addr.(*net.UDPAddr)
-		if !ok {
-			continue
-		}
-		p := inbound{from: ua.AddrPort(), at: e.clk.Now(), b: append([]byte(nil), buf[:n]...)}
-		p.from = netip.AddrPortFrom(p.from.Addr().Unmap(), p.from.Port())
-		select {
-		case e.in <- p:
-		case <-e.closing:
-			return
-		}
-	}
-}
-
 func (e *Endpoint) loop() {
 	defer e.wg.Done()
 	defer close(e.done)
 	for {
 		select {
 		case p := <-e.in:
-			e.receive(p)
+			if p.batch != nil {
+				e.receiveBatch(p.batch)
+			} else {
+				e.receive(p)
+			}
+		case <-e.kick:
+			e.takeAsync()
 		case f := <-e.cmds:
 			f()
 		case <-e.closing:
@@ -426,6 +431,10 @@ func (e *Endpoint) receive(p inbound) {
 	}
 	switch KindOf(p.b) {
 	case KindFull:
+		if p.borrowed {
+			// A full frame's parts (payload, IEs) may be kept.
+			p.b, p.borrowed = append([]byte(nil), p.b...), false
+		}
 		var f FullFrame
 		if err := f.Unmarshal(p.b); err != nil {
 			e.log.Debug("bad full frame", "from", p.from, "err", err)
@@ -440,7 +449,11 @@ func (e *Endpoint) receive(p inbound) {
 		if err := m.Unmarshal(p.b); err != nil {
 			return
 		}
-		if s := e.byRemote[remoteKey{p.from, m.SourceCall}]; s != nil {
+		s := p.mini
+		if !p.miniFound {
+			s = e.byRemote[remoteKey{p.from, m.SourceCall}]
+		}
+		if s != nil {
 			s.receiveMini(&m, p.at)
 		}
 	default:

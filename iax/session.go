@@ -59,13 +59,10 @@ type session struct {
 	idleLimit time.Duration
 	idleWhat  string
 
-	// Voice.
-	txVoiceTS, txFullVoiceTS uint32
-	txFormat                 Format
-	txVoiceStarted           bool
-	rxVoiceTS                uint32
-	rxFormat                 Format
-	rxVoiceStarted           bool
+	// Voice received (what is sent is the call's: voice.go).
+	rxVoiceTS      uint32
+	rxFormat       Format
+	rxVoiceStarted bool
 	// rxPaused says the call was put on or taken off hold (either way,
 	// by either side) since the last voice frame: the gap in timestamps
 	// the next one shows is the pause, not loss.
@@ -536,31 +533,4 @@ func (s *session) noteVoice(ts uint32, f Format, at time.Time, full bool) {
 	}
 	s.rxVoiceStarted = true
 	s.rxFormat = f
-}
-
-// sendVoice sends one voice frame: a full frame first, whenever the
-// format changes, whenever the 16-bit mini timestamp would wrap, and when
-// the timestamps were resynchronised after a pause (so that the receiver
-// does not count the pause as loss); a mini frame otherwise.
-func (s *session) sendVoice(f Format, payload []byte, ts uint32, resync bool) error {
-	if s.closed {
-		return ErrHangup
-	}
-	s.stats.VoiceSent++
-	if !s.txVoiceStarted || resync || f != s.txFormat || ts>>16 != s.txFullVoiceTS>>16 || ts < s.txFullVoiceTS {
-		sc, err := FormatSubclass(f)
-		if err != nil {
-			return err
-		}
-		s.txVoiceStarted, s.txFormat, s.txFullVoiceTS = true, f, ts
-		s.send(&FullFrame{Type: FrameVoice, Subclass: sc, Timestamp: ts, Payload: append([]byte(nil), payload...)}, true)
-		return nil
-	}
-	m := MiniFrame{SourceCall: s.local, Timestamp: uint16(ts), Payload: payload}
-	n, err := m.MarshalTo(s.e.txbuf)
-	if err != nil {
-		return err
-	}
-	s.e.transmit(s.e.txbuf[:n], s.peer, s.txKey())
-	return nil
 }
