@@ -32,7 +32,7 @@ func BenchmarkPokeFlood(b *testing.B) {
 }
 
 func benchPokeFlood(b *testing.B, target string, rate int) {
-	_, addr := startBenchPBX(b)
+	_, addr := startBenchPBX(b, false)
 	server := netip.MustParseAddrPort(addr)
 	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {

@@ -12,15 +12,24 @@ import (
 	"github.com/ringo-phone/ringo/telephony/media"
 )
 
-// echo sends every voice frame back as it came.
+// echo sends every voice frame back as it came. The endpoint relays
+// them itself (RelayVoice): no goroutine hand-off, no allocation and no
+// system call of its own per frame, the echoes leaving with the
+// endpoint's batched writes.
 func (p *PBX) echo(c *iax.Call) string {
+	// Relaying starts before the answer: the caller may send its first
+	// frame as soon as the ANSWER reaches it.
+	if err := c.RelayVoice(c); err != nil {
+		return ""
+	}
+	// A transfer away from the echo stops it; the next application
+	// takes the call's voice again.
+	defer c.RelayVoice(nil)
 	if !p.answer(c) {
 		return ""
 	}
 	for {
 		select {
-		case v := <-c.Voice():
-			_ = c.SendVoice(v.Payload)
 		case ev := <-c.Events():
 			if x := p.event(c, ev); x != "" {
 				return x
