@@ -206,7 +206,7 @@ func TestEncryptedCallBetweenOurEnds(t *testing.T) {
 				encrypted = true // the server's AUTHREQ is the last clear frame
 				continue
 			}
-			if bytes.Contains(b, []byte{0x5a, 0xa5}) || bytes.Contains(b, []byte("hello")) {
+			if voiceInClear(b) || bytes.Contains(b, []byte("hello")) {
 				t.Errorf("payload in the clear on the wire: % x", b)
 			}
 			if KindOf(b) == KindMini && (len(b)-2)%16 != 0 {
@@ -358,4 +358,16 @@ func TestKeyRotationBothSides(t *testing.T) {
 	}
 	out.Hangup(0)
 	<-in.Done()
+}
+
+// voiceInClear reports whether b holds voiceBothWays' payload in the
+// clear: its 0x5a 0xa5 twice, 4 octets apart. The two octets alone turn
+// up in ciphertext by chance (about once in 300 frames).
+func voiceInClear(b []byte) bool {
+	for i := 0; i+6 <= len(b); i++ {
+		if b[i] == 0x5a && b[i+1] == 0xa5 && b[i+4] == 0x5a && b[i+5] == 0xa5 {
+			return true
+		}
+	}
+	return false
 }
