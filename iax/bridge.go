@@ -11,9 +11,19 @@ import (
 // When either call ends the other is hung up with the same cause; when
 // ctx ends both are hung up. Bridge consumes both calls' Events and Voice.
 // Voice is relayed as it is, so both calls must have agreed the same
-// format; frames in another format are dropped.
+// format; frames in another format are dropped. Two calls of one
+// endpoint (a PBX's) relay their voice on the endpoint's loop
+// (RelayVoice), with no goroutine per frame.
 func Bridge(ctx context.Context, a, b *Call) error {
+	if a.e == b.e && a.RelayVoice(b) == nil {
+		defer a.RelayVoice(nil)
+		if b.RelayVoice(a) == nil {
+			defer b.RelayVoice(nil)
+		}
+	}
 	for {
+		// Frames still come on Voice from before the relay began, and
+		// from calls of two endpoints.
 		select {
 		case v := <-a.Voice():
 			relayVoice(v, b)
