@@ -20,8 +20,9 @@ import (
 // through the null device instead, so that the call goes on. While a
 // call has audio its counters are published below
 // /Communications/QPhoneCallProvider/asterisk/audio/ (telephony.KeyAudio)
-// in one batch at most every AudioRefresh, and removed when the audio
-// ends; no timer runs while no call has audio.
+// in one batch every AudioRefresh (a fifth of it until voice has gone
+// both ways), and removed when the audio ends; no timer runs while no
+// call has audio.
 
 // maxReasonLen cuts why a device would not open, in the published device
 // name, in runes.
@@ -174,7 +175,14 @@ func (c *call) publishAudio() {
 	if err := a.bus.ApplyAsync(ops...); err != nil {
 		a.log.Debug("call audio counters not published", "call", c.tc.ID(), "err", err)
 	}
-	ca.timer = a.opts.Clock.AfterFunc(a.opts.AudioRefresh, func() {
+	// Until voice has gone both ways the counters are refreshed five
+	// times as often, so that a reader who hears the call soon after it
+	// connects also sees it counted.
+	next := a.opts.AudioRefresh
+	if st.Sent == 0 || st.Received == 0 {
+		next /= 5
+	}
+	ca.timer = a.opts.Clock.AfterFunc(next, func() {
 		a.do(func() {
 			if c.audio == ca {
 				c.publishAudio()
