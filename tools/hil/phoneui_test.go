@@ -55,8 +55,9 @@ func TestPhoneUI(t *testing.T) {
 	tm := tmuxtest.Start(t, 80, 24, moduleRoot(), boot)
 	t.Cleanup(func() {
 		if t.Failed() {
-			// The guest's side: phoned's log (its agents' records are in
-			// it), read in the shell ^C gives.
+			// The guest's side: what uinit printed while the call screen
+			// ran and phoned's log (its agents' records are in it), read
+			// in the shell ^C gives.
 			// Best effort: the test has failed already.
 			shows := func(rx string) {
 				for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -67,10 +68,10 @@ func TestPhoneUI(t *testing.T) {
 			}
 			tm.Keys("C-c")
 			shows(`(?m)^# `)
-			tm.Type("tail -n 40 /run/ringo/log/phoned.log; echo end-of-log")
+			tm.Type("cat /run/ringo/log/console.log; tail -n 30 /run/ringo/log/phoned.log; echo end-of-log")
 			tm.Keys("Enter")
 			shows(`(?m)^end-of-log`)
-			t.Logf("the console's last lines:\n%s", tm.Tmux("capture-pane", "-p", "-J", "-S", "-60", "-t", tmuxtest.Target))
+			t.Logf("the console's last lines:\n%s", tm.Tmux("capture-pane", "-p", "-J", "-S", "-100", "-t", tmuxtest.Target))
 			for _, f := range []string{"iaxpbx.log", "modemsim.log"} {
 				b, _ := os.ReadFile(filepath.Join(tmp, f))
 				t.Logf("%s:\n%s", f, b)
