@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Forward forwards a port on the host's loopback to a guest port
@@ -252,7 +253,46 @@ func Start(ctx context.Context, cfg Config) (*Machine, error) {
 		case <-m.done:
 		}
 	}()
+	if cfg.Isolate {
+		// Until unshare has made the namespace and the shell has brought
+		// loopback up and exec'd QEMU, Command would run a host service
+		// in the host's namespace, where the guest never reaches it.
+		if err := m.waitExec(ctx, path, 10*time.Second); err != nil {
+			m.Close()
+			return nil, err
+		}
+	}
 	return m, nil
+}
+
+// waitExec waits until the isolated process has become QEMU (path), the
+// last step of isolate's wrapper: its command line starts with path (or,
+// for a script, its interpreter and then path), where the wrapper's starts
+// with unshare or sh and their flags. The kernel offers no event for an
+// exec of another process: /proc/PID/cmdline is looked at every 5 ms.
+func (m *Machine) waitExec(ctx context.Context, path string, limit time.Duration) error {
+	cmdline := fmt.Sprintf("/proc/%d/cmdline", m.Pid())
+	deadline := time.NewTimer(limit)
+	defer deadline.Stop()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if b, err := os.ReadFile(cmdline); err == nil {
+			argv := strings.Split(string(b), "\x00")
+			if argv[0] == path || len(argv) > 1 && argv[1] == path {
+				return nil
+			}
+		}
+		select {
+		case <-m.done:
+			return fmt.Errorf("qemu: exited before it started in its network namespace: %v\n%s", m.cmd.ProcessState, m.Transcript())
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-deadline.C:
+			return fmt.Errorf("qemu: not started in its network namespace within %v (unshare and `ip link set lo up` run first)", limit)
+		case <-tick.C:
+		}
+	}
 }
 
 // isolate wraps argv to run in a new network namespace with loopback up.
