@@ -128,6 +128,7 @@ type Session struct {
 	mic     media.Frame
 	payload [media.FrameSamples]byte
 	rx, out media.Frame
+	voice   [8]iax.Voice // TakeVoice's buffers, their payloads reused
 
 	// arrived, if set (by tests), sees each decoded frame as it arrives.
 	arrived func(ts uint32, f *media.Frame, at time.Time)
@@ -334,42 +335,51 @@ func (s *Session) count(f func(*Stats)) {
 }
 
 // receive takes every voice frame that has arrived since the last tick
-// into the jitter buffer, without waiting. A payload longer than a frame
-// (another packetisation) is cut into frames whose timestamps follow on.
+// into the jitter buffer, without waiting (Call.TakeVoice, into buffers
+// the session reuses). A payload longer than a frame (another
+// packetisation) is cut into frames whose timestamps follow on.
 func (s *Session) receive() {
 	for {
-		var v iax.Voice
-		select {
-		case v = <-s.call.Voice():
-		default:
+		n := s.call.TakeVoice(s.voice[:])
+		if n == 0 {
 			return
 		}
 		now := s.cfg.Clock.Now()
-		var decode func([]int16, []byte) int
-		switch v.Format {
-		case iax.FormatULaw:
-			decode = media.DecodeUlaw
-		case iax.FormatALaw:
-			decode = media.DecodeAlaw
-		default:
-			s.warnFormat(v.Format)
-			s.count(func(st *Stats) { st.Unsupported++ })
-			continue
+		for i := range n {
+			s.decode(&s.voice[i], now)
 		}
-		ts := v.Timestamp * (media.SampleRate / 1000)
-		for off := 0; off < len(v.Payload); off += media.FrameSamples {
-			n := decode(s.rx[:], v.Payload[off:])
-			clear(s.rx[n:])
-			if s.arrived != nil {
-				s.arrived(ts+uint32(off), &s.rx, now)
-			}
-			s.jb.Put(ts+uint32(off), &s.rx)
+		if n < len(s.voice) {
+			return
 		}
-		s.mu.Lock()
-		s.st.Received++
-		s.lastVoice = now
-		s.mu.Unlock()
 	}
+}
+
+// decode puts one received voice frame into the jitter buffer.
+func (s *Session) decode(v *iax.Voice, now time.Time) {
+	var decode func([]int16, []byte) int
+	switch v.Format {
+	case iax.FormatULaw:
+		decode = media.DecodeUlaw
+	case iax.FormatALaw:
+		decode = media.DecodeAlaw
+	default:
+		s.warnFormat(v.Format)
+		s.count(func(st *Stats) { st.Unsupported++ })
+		return
+	}
+	ts := v.Timestamp * (media.SampleRate / 1000)
+	for off := 0; off < len(v.Payload); off += media.FrameSamples {
+		n := decode(s.rx[:], v.Payload[off:])
+		clear(s.rx[n:])
+		if s.arrived != nil {
+			s.arrived(ts+uint32(off), &s.rx, now)
+		}
+		s.jb.Put(ts+uint32(off), &s.rx)
+	}
+	s.mu.Lock()
+	s.st.Received++
+	s.lastVoice = now
+	s.mu.Unlock()
 }
 
 // warnFormat logs, once per session, that the call uses a codec the
