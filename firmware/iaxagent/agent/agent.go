@@ -35,7 +35,9 @@ type Options struct {
 	Logger *slog.Logger
 	Clock  clock.Clock
 	// RegisterDelay is how long after start an automatic registration
-	// begins (default 500 ms), so that start-up is not delayed by it.
+	// begins (default 0: at once, once the service is on the bus; the
+	// registration never holds up the start). It was 500 ms, half a
+	// second of every boot to Home.
 	RegisterDelay time.Duration
 	// RetryMin and RetryMax bound the backoff between registration
 	// attempts (default 2 s to 60 s).
@@ -75,9 +77,6 @@ func (o *Options) defaults() {
 	}
 	if o.Clock == nil {
 		o.Clock = clock.Real()
-	}
-	if o.RegisterDelay == 0 {
-		o.RegisterDelay = 500 * time.Millisecond
 	}
 	if o.RetryMin == 0 {
 		o.RetryMin = 2 * time.Second

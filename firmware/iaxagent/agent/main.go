@@ -78,7 +78,7 @@ func Main(ctx context.Context, args []string, env command.Env) int {
 	fs.StringVar(&o.sink, "audio-sink", "pulse", "speaker: pulse[:SINK], null, wav:FILE")
 	fs.StringVar(&o.logSpec, "log", "info", "log levels: LEVEL[,category=LEVEL...] (categories voip, telephony, qcop, bus, audio)")
 	// Test-only timing: shorter delays so cross-process tests run in seconds.
-	fs.DurationVar(&o.regDelay, "test-register-delay", 0, "delay before an automatic registration (default 500ms)")
+	fs.DurationVar(&o.regDelay, "test-register-delay", 0, "delay before an automatic registration (default: none)")
 	fs.DurationVar(&o.retryMin, "test-retry-min", 0, "shortest wait between registration attempts (default 2s)")
 	fs.DurationVar(&o.retryMax, "test-retry-max", 0, "longest wait between registration attempts (default 60s)")
 	fs.DurationVar(&o.rtxInitial, "test-retransmit-initial", 0, "IAX2 retransmission timeout before an RTT is known (default 1s)")
