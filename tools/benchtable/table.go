@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -16,7 +17,14 @@ import (
 )
 
 func run(ctx context.Context, args []string, env command.Env) int {
-	if len(args) > 0 {
+	fs := flag.NewFlagSet("benchtable", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: benchtable < build/bench.out   (make bench's output on stdin; no flags but -h)")
+	}
+	if code, ok := command.Parse(fs, args, env); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
 		fmt.Fprintln(env.Stderr, "benchtable: takes no arguments; give it make bench's output on stdin: benchtable < build/bench.out")
 		return command.ExitUsage
 	}

@@ -27,6 +27,10 @@ func run(ctx context.Context, args []string, env command.Env) int {
 		return command.ExitUsage
 	}
 	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintf(env.Stdout, "usage: imageparts modules [-board NAME]\n       imageparts sizes -root CPIO -uroot CPIO -modules BOARD=CPIO[,...] -pulse CPIO [-each MKUIMAGE.YAML]\n"+
+			"(\"imageparts JOB -h\" shows a job's flags)\n")
+		return command.ExitOK
 	case "modules":
 		return modulesCmd(args[1:], env)
 	case "sizes":

@@ -46,7 +46,7 @@ type Config struct {
 	// DTBs is the kernel package's device tree directory
 	// (build/kernel/dtbs), where Target.DTB is found.
 	DTBs string
-	// Initrd is Ringo's initramfs (build/ringo.cpio).
+	// Initrd is Ringo's initramfs for the board (build/ringo-BOARD.cpio).
 	Initrd string
 	// UBootDeb is Debian's u-boot-sunxi:arm64 package.
 	UBootDeb string

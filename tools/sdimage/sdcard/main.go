@@ -19,7 +19,7 @@ func Main(ctx context.Context, args []string, env command.Env) int {
 	boardName := fs.String("board", "pinephone-1.2", "the board (one of: "+strings.Join(targetNames(), ", ")+")")
 	kernel := fs.String("kernel", "build/kernel/vmlinuz", "Debian's arm64 kernel Image")
 	dtbs := fs.String("dtbs", "build/kernel/dtbs", "the kernel package's device tree directory")
-	initrd := fs.String("initrd", "build/ringo.cpio", "Ringo's initramfs")
+	initrd := fs.String("initrd", "", "Ringo's initramfs for the board, its modules only (default build/ringo-BOARD.cpio)")
 	deb := fs.String("uboot-deb", "build/u-boot/u-boot-sunxi.deb", "Debian's u-boot-sunxi:arm64 package")
 	out := fs.String("o", "", "the image to write (default build/ringo-BOARD.img)")
 	fs.Usage = func() {
@@ -42,6 +42,9 @@ func Main(ctx context.Context, args []string, env command.Env) int {
 	}
 	if *out == "" {
 		*out = filepath.Join("build", "ringo-"+t.Board+".img")
+	}
+	if *initrd == "" {
+		*initrd = filepath.Join("build", "ringo-"+t.Board+".cpio")
 	}
 	res, err := Build(ctx, Config{Target: t, Board: b, Kernel: *kernel, DTBs: *dtbs, Initrd: *initrd, UBootDeb: *deb, Out: *out})
 	if err != nil {

@@ -75,8 +75,10 @@ func TestPinePhoneImage(t *testing.T) {
 		spl: spl, fit: read(filepath.Join(ub, "u-boot-sunxi-with-spl.fit.itb")),
 		board: board.PinePhone12, dtbName: filepath.Base(tg.DTB),
 		boot: map[string][]byte{
-			"vmlinuz":             read(filepath.Join(build, "kernel/vmlinuz")),
-			"ringo.cpio":          read(filepath.Join(build, "ringo.cpio")),
+			"vmlinuz": read(filepath.Join(build, "kernel/vmlinuz")),
+			// The board's own initramfs (its modules only), as the card's
+			// ringo.cpio.
+			"ringo.cpio":          read(filepath.Join(build, "ringo-"+board.PinePhone12.Name+".cpio")),
 			filepath.Base(tg.DTB): read(dtbPath),
 		},
 	}
