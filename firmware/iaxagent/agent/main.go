@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -22,6 +20,7 @@ import (
 	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/internal/logcat"
 	"github.com/ringo-phone/ringo/internal/runenv"
+	"github.com/ringo-phone/ringo/internal/telservice"
 	"github.com/ringo-phone/ringo/telephony/qcop"
 )
 
@@ -162,75 +161,14 @@ func (o *options) serve(ctx context.Context) error {
 		Audio: DeviceAudio{Open: callaudio.Device{Devices: o.devices, Source: o.source, Sink: o.sink,
 			Config: callaudio.Config{Logger: o.log}}},
 	}
-	app := qcop.NewApplication(client, Program, o.log)
-	var svc running
-	app.HandleTelephony(func() {
-		if !svc.idle() {
-			return
-		}
-		app.RegisterRunningTask(TaskName)
-		a, err := Start(ctx, client, opts)
-		if err != nil {
+	return telservice.Run(ctx, qcop.NewApplication(client, Program, o.log), telservice.Service[*Agent]{
+		Task:  TaskName,
+		Start: func(ctx context.Context) (*Agent, error) { return Start(ctx, client, opts) },
+		Failed: func(err error) {
 			o.log.Error("cannot start the asterisk service", "category", "voip", "err", err)
-			app.UnregisterRunningTask(TaskName)
-			return
-		}
-		if !svc.set(a) {
-			stopAgent(a) // app.Run has returned meanwhile
-		}
-	}, func() {
-		if a := svc.take(false); a != nil {
-			stopAgent(a)
-			app.UnregisterRunningTask(TaskName)
-		}
+		},
+		Stop: stopAgent,
 	})
-	err = app.Run(ctx)
-	if a := svc.take(true); a != nil {
-		stopAgent(a)
-	}
-	if errors.Is(err, context.Canceled) {
-		return nil // SIGTERM or SIGINT: a clean stop
-	}
-	return err
-}
-
-// running holds the Agent between Telephony::start and Telephony::stop.
-// The bus runs the two handlers one at a time; the mutex orders them with
-// the stop after app.Run has returned, and is never held across I/O.
-type running struct {
-	mu     sync.Mutex
-	a      *Agent
-	closed bool // app.Run has returned: nothing may start any more
-}
-
-// idle reports whether a start may begin.
-func (r *running) idle() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.a == nil && !r.closed
-}
-
-// set records a started agent; false means the program is ending and the
-// caller stops it.
-func (r *running) set(a *Agent) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
-		return false
-	}
-	r.a = a
-	return true
-}
-
-// take returns the running agent, if any, for the caller to stop; close
-// also ends the program's service.
-func (r *running) take(close bool) *Agent {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	a := r.a
-	r.a = nil
-	r.closed = r.closed || close
-	return a
 }
 
 // stopAgent stops a with a bound on its REGREL and hangups.

@@ -2,18 +2,17 @@ package agent
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/ringo-phone/ringo/internal/clock"
 	"github.com/ringo-phone/ringo/internal/command"
 	"github.com/ringo-phone/ringo/internal/logcat"
 	"github.com/ringo-phone/ringo/internal/runenv"
+	"github.com/ringo-phone/ringo/internal/telservice"
 	"github.com/ringo-phone/ringo/telephony/qcop"
 )
 
@@ -126,83 +125,14 @@ func (o *options) serve(ctx context.Context) error {
 
 	opts := o.agent
 	opts.ConfigDir, opts.Port, opts.Baud, opts.Logger, opts.Clock = o.dirs.Config, o.port, o.baud, o.log, clock.Real()
-	app := qcop.NewApplication(client, Program, o.log)
-	var svc slot
-	app.HandleTelephony(func() {
-		if !svc.claim() {
-			return
-		}
-		app.RegisterRunningTask(TaskName)
-		a, err := Start(ctx, client, opts)
-		if err != nil {
+	return telservice.Run(ctx, qcop.NewApplication(client, Program, o.log), telservice.Service[*Agent]{
+		Task:  TaskName,
+		Start: func(ctx context.Context) (*Agent, error) { return Start(ctx, client, opts) },
+		Failed: func(err error) {
 			o.log.Error("cannot start the modem service", "category", "modem", "err", err)
-			svc.release(nil)
-			app.UnregisterRunningTask(TaskName)
-			return
-		}
-		if !svc.release(a) {
-			stopAgent(a) // app.Run has returned meanwhile
-		}
-	}, func() {
-		if a := svc.empty(false); a != nil {
-			stopAgent(a)
-			app.UnregisterRunningTask(TaskName)
-		}
+		},
+		Stop: stopAgent,
 	})
-	err = app.Run(ctx)
-	if a := svc.empty(true); a != nil {
-		stopAgent(a)
-	}
-	if errors.Is(err, context.Canceled) {
-		return nil // SIGTERM or SIGINT: a clean stop
-	}
-	return err
-}
-
-// slot holds the Agent from Telephony::start to Telephony::stop. The bus
-// runs the two handlers one at a time; the mutex orders them with the end
-// of app.Run, and is never held across I/O.
-type slot struct {
-	mu       sync.Mutex
-	a        *Agent
-	starting bool
-	done     bool // app.Run has returned: nothing may start any more
-}
-
-// claim reserves the slot for a start; false when a service runs or is
-// starting, or the program ends.
-func (s *slot) claim() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.a != nil || s.starting || s.done {
-		return false
-	}
-	s.starting = true
-	return true
-}
-
-// release ends a start with its agent (nil: it failed); false means the
-// program is ending and the caller stops a.
-func (s *slot) release(a *Agent) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.starting = false
-	if s.done {
-		return false
-	}
-	s.a = a
-	return true
-}
-
-// empty takes the running agent out for the caller to stop; final also
-// ends the program's service.
-func (s *slot) empty(final bool) *Agent {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.a
-	s.a = nil
-	s.done = s.done || final
-	return a
 }
 
 // stopAgent stops a with a bound on its hangups.
