@@ -134,20 +134,38 @@ func NewSpawner() *Spawner {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		// Never unlocked: when this goroutine returns, the runtime ends
-		// the thread too, and the children still running get their signal.
-		runtime.LockOSThread()
-		for {
-			select {
-			case r := <-s.reqs:
-				setDeathSignal(r.cmd)
-				r.done <- r.cmd.Start()
-			case <-s.quit:
-				return
-			}
-		}
+		s.serve()
 	}()
 	return s
+}
+
+// serve starts the programs asked for until the Spawner closes.
+func (s *Spawner) serve() {
+	// Never unlocked: when this goroutine returns, the runtime ends the
+	// thread too, and the children still running get their signal.
+	runtime.LockOSThread()
+	if onMainThread() {
+		// Except the main thread, which the runtime never ends (its
+		// children would outlive the Spawner): hold it while another
+		// goroutine, which cannot be scheduled on it now, serves.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.serve()
+		}()
+		<-done
+		runtime.UnlockOSThread()
+		return
+	}
+	for {
+		select {
+		case r := <-s.reqs:
+			setDeathSignal(r.cmd)
+			r.done <- r.cmd.Start()
+		case <-s.quit:
+			return
+		}
+	}
 }
 
 func (s *Spawner) start(cmd *exec.Cmd) error {

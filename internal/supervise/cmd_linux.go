@@ -12,6 +12,10 @@ import (
 // started it ends.
 func setDeathSignal(cmd *exec.Cmd) { cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL }
 
+// onMainThread reports whether the calling (locked) goroutine runs on the
+// process's main thread, whose id is the process's.
+func onMainThread() bool { return syscall.Gettid() == syscall.Getpid() }
+
 // awaitEnd waits for the process to end without reaping it and without
 // holding an OS thread in a blocking wait: it waits in the network poller
 // for a pidfd of the process to become readable. A thread blocked in

@@ -8,6 +8,10 @@ import "os/exec"
 // programs of an owner that was killed may outlive it on such hosts.
 func setDeathSignal(cmd *exec.Cmd) {}
 
+// onMainThread is false: without a parent-death signal the thread does
+// not matter.
+func onMainThread() bool { return false }
+
 // awaitEnd returns at once: Wait blocks in exec.Cmd.Wait.
 func awaitEnd(cmd *exec.Cmd) {}
 
