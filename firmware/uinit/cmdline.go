@@ -31,3 +31,21 @@ func cmdlineBoard() string {
 	}
 	return cmdlineParam(string(b), boardParam)
 }
+
+// quietLevel is the console log level after the banner: the kernel's
+// errors and worse still reach the console; warnings (a USB device
+// enumerating late, a module's notes) go to dmesg only, instead of
+// landing on the shell's prompt.
+const quietLevel = "4"
+
+// consoleLevel says what console log level uinit sets after the banner:
+// quietLevel, or "" (leave the kernel's) when the command line chose one
+// itself (loglevel=, debug, quiet, ignore_loglevel).
+func consoleLevel(cmdline string) string {
+	for _, f := range strings.Fields(cmdline) {
+		if strings.HasPrefix(f, "loglevel=") || f == "debug" || f == "quiet" || f == "ignore_loglevel" {
+			return ""
+		}
+	}
+	return quietLevel
+}

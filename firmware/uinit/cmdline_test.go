@@ -17,3 +17,20 @@ func TestCmdlineParam(t *testing.T) {
 		}
 	}
 }
+
+// After the banner the console gets only the kernel's errors, unless the
+// command line chose a level itself.
+func TestConsoleLevel(t *testing.T) {
+	for cmdline, want := range map[string]string{
+		"console=ttyAMA0 ringo.board=qemu-virt": "4",
+		"console=ttyAMA0 loglevel=7":            "",
+		"debug console=ttyS0,115200":            "",
+		"quiet":                                 "",
+		"ignore_loglevel":                       "",
+		"ringo.loglevel=7":                      "4",
+	} {
+		if got := consoleLevel(cmdline); got != want {
+			t.Errorf("consoleLevel(%q) = %q, want %q", cmdline, got, want)
+		}
+	}
+}

@@ -106,6 +106,13 @@ func run(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintln(console, banner(compat))
 	steps.mark("banner", uptime())
+	if lvl := consoleLevel(string(cmdline)); lvl != "" {
+		// The kernel's console log level (the first field); the rest of
+		// printk's settings stay.
+		if err := os.WriteFile("/proc/sys/kernel/printk", []byte(lvl), 0o644); err != nil {
+			log.Warn("the kernel's warnings stay on the console", "err", err)
+		}
+	}
 	go func() {
 		<-netUp
 		// PulseAudio starts beside phoned, not before: the agent connects
